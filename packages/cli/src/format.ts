@@ -1,0 +1,27 @@
+import { displayPath, type HostDescription, type ResolvedConfig } from '@mcp-host/core';
+
+export function formatPluginList(config: ResolvedConfig): string {
+  const lines = [`${config.file ? displayPath(config.file) : 'config'}: valid`, `plugins (${config.plugins.length}):`];
+  config.plugins.forEach(({ plugin, specifier, file }, index) => {
+    const from = file && file !== specifier ? `  (${displayPath(file)})` : '';
+    lines.push(`  ${index + 1}. ${plugin.name}${plugin.version ? `@${plugin.version}` : ''}  ${specifier}${from}`);
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+export function formatDescription(description: HostDescription): string {
+  const lines = [`${description.name} ${description.version}${description.configFile ? `  (${displayPath(description.configFile)})` : ''}`];
+  const section = (title: string, rows: string[]) => {
+    lines.push('', `${title} (${rows.length}):`, ...(rows.length ? rows.map((row) => `  ${row}`) : ['  (none)']));
+  };
+  section('plugins', description.plugins.map((plugin, index) => `${index + 1}. ${plugin.name}  ${plugin.specifier}`));
+  section('tools', description.tools.map((tool) => `${tool.name}  [${tool.plugin}]`));
+  section('resources', description.resources.map((resource) => `${resource.name}  ${resource.uri}  [${resource.plugin}]`));
+  section('prompts', description.prompts.map((prompt) => `${prompt.name}  [${prompt.plugin}]`));
+  const { timeoutMs, hookTimeoutMs, drainTimeoutMs } = description.shutdown;
+  section(
+    `shutdown plan: drain ≤ ${drainTimeoutMs} ms, then taps in this order, all within ${timeoutMs} ms (default per tap ${hookTimeoutMs} ms)`,
+    description.shutdownPlan.map((tap, index) => `${index + 1}. ${tap.name}  ≤ ${tap.timeoutMs} ms${tap.stage ? `  (stage ${tap.stage})` : ''}`),
+  );
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,47 @@
+import { formatKeyPath } from './key-path.js';
+
+const REFERENCE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-((?:[^}\\]|\\.)*))?\}/g;
+
+export interface EnvProblem {
+  path: string;
+  variable: string;
+}
+
+/**
+ * Replace `${VAR}` and `${VAR:-default}` in every string of a plain config value (objects and arrays are
+ * walked; functions, class instances and plugin objects are left alone). `$${` stands for a literal `${`.
+ * An unset variable without a default is reported, not replaced with an empty string: a silently empty
+ * token is worse than a clear error.
+ */
+export function substituteEnv(
+  value: unknown,
+  env: NodeJS.ProcessEnv,
+  problems: EnvProblem[],
+  path: (string | number)[] = [],
+): unknown {
+  if (typeof value === 'string') {
+    if (!value.includes('${')) return value;
+    return value.replace(REFERENCE, (match, name: string | undefined, fallback: string | undefined) => {
+      if (match === '$${') return '${';
+      const current = env[name!];
+      // Like the shell's `:-`, an empty value takes the default; without a default it is kept as set.
+      if (current !== undefined && (current !== '' || fallback === undefined)) return current;
+      if (fallback !== undefined) return fallback.replace(/\\(.)/g, '$1');
+      problems.push({ path: formatKeyPath(path), variable: name! });
+      return match;
+    });
+  }
+  if (Array.isArray(value)) return value.map((item, index) => substituteEnv(item, env, problems, [...path, index]));
+  if (isPlainObject(value)) {
+    const result: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) result[key] = substituteEnv(item, env, problems, [...path, key]);
+    return result;
+  }
+  return value;
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}

@@ -1,0 +1,84 @@
+/**
+ * The host's error catalogue. Every error the host raises carries one of these codes; check `error.code`,
+ * never `instanceof` (a bundled plugin may carry its own copy of this class). Codes are never reused.
+ * `docs/errors.md` documents each one; a test keeps the two in step.
+ */
+export const ERROR_CODES = {
+  MCPH_CONFIG_NOT_FOUND: 'No configuration file was found.',
+  MCPH_CONFIG_UNREADABLE: 'The configuration file could not be read or parsed.',
+  MCPH_CONFIG_INVALID: 'The configuration failed validation.',
+  MCPH_CONFIG_ENV_MISSING: 'A ${VAR} reference names an unset environment variable and has no default.',
+  MCPH_PLUGIN_NOT_FOUND: 'A plugin specifier could not be resolved.',
+  MCPH_PLUGIN_LOAD_FAILED: 'A plugin module was found but importing it threw.',
+  MCPH_PLUGIN_INVALID: 'A plugin module does not export a plugin object.',
+  MCPH_PLUGIN_DUPLICATE: 'Two plugins share one name.',
+  MCPH_PLUGIN_OPTIONS_INVALID: "A plugin's options failed its schema.",
+  MCPH_PLUGIN_APPLY_FAILED: "A plugin's apply() threw.",
+  MCPH_HOOK_FAILED: 'A hook tap threw or rejected.',
+  MCPH_HOOK_TIMEOUT: 'A hook tap did not settle within its bound.',
+  MCPH_SHUTDOWN_TIMEOUT: 'Shutdown did not finish within shutdown.timeoutMs.',
+  MCPH_STARTUP_ABORTED: 'Shutdown began while the host was starting.',
+  MCPH_REGISTRATION_DUPLICATE: 'Two registrations share one tool, resource or prompt name.',
+  MCPH_REGISTRATION_CLOSED: 'A tool, resource or prompt was registered after the host stopped taking registrations.',
+  MCPH_SERVICE_DUPLICATE: 'A service key was provided twice.',
+  MCPH_SERVICE_MISSING: 'A service key was injected but no plugin provides it.',
+  MCPH_HOST_STATE: 'A host method was called in a state that does not allow it.',
+  MCPH_USAGE: 'The command line could not be understood.',
+} as const;
+
+export type HostErrorCode = keyof typeof ERROR_CODES;
+
+export interface HostErrorOptions {
+  /** The plugin the error is about, when there is one. */
+  plugin?: string | undefined;
+  /** The hook the error happened in (`start`, `shutdown`, …). */
+  hook?: string | undefined;
+  /** Where in the config the problem is (`plugins[1].options.url`). */
+  path?: string | undefined;
+  /** The file the problem is in. */
+  file?: string | undefined;
+  /** One line per problem, for errors that collect several (config validation). */
+  problems?: readonly string[] | undefined;
+  cause?: unknown;
+}
+
+export class HostError extends Error {
+  readonly code: HostErrorCode;
+  readonly plugin: string | undefined;
+  readonly hook: string | undefined;
+  readonly path: string | undefined;
+  readonly file: string | undefined;
+  readonly problems: readonly string[];
+
+  constructor(code: HostErrorCode, message: string, options: HostErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'HostError';
+    this.code = code;
+    this.plugin = options.plugin;
+    this.hook = options.hook;
+    this.path = options.path;
+    this.file = options.file;
+    this.problems = options.problems ?? [message];
+  }
+}
+
+/** True for any object carrying a catalogue code, whichever copy of this module made it. */
+export function isHostError(value: unknown): value is HostError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { code?: unknown }).code === 'string' &&
+    Object.hasOwn(ERROR_CODES, (value as { code: string }).code)
+  );
+}
+
+/** A one-line description of anything thrown, for logs and reports. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : error.name;
+  if (typeof error === 'string') return error;
+  try {
+    return JSON.stringify(error) ?? String(error);
+  } catch {
+    return String(error);
+  }
+}

@@ -1,0 +1,538 @@
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { AsyncSeriesHook } from 'tapable';
+import { hostConfigSchema, type HostConfigInput } from './config-schema.js';
+import { displayPath, loadConfigFile } from './config-loader.js';
+import { HostError, describeError, isHostError } from './errors.js';
+import { EXIT_CODES, HANDLED_SIGNALS, signalExitCode, type HandledSignal } from './exit-codes.js';
+import type { HostHooks, HostTapOptions, ShutdownContext, StartContext } from './hooks.js';
+import { createLogOutput, createLogger, isLevelEnabled, type LogOutput, type LogRecord, type Logger } from './logger.js';
+import type { HostState, PluginHost, Registration } from './plugin.js';
+import { RequestTracker } from './request-tracker.js';
+import { resolveConfig, type ResolvedConfig } from './resolve-config.js';
+import { ServiceRegistry, type ServiceKey } from './services.js';
+import { formatShutdownReport, type ShutdownReason, type ShutdownReport } from './shutdown-report.js';
+import { guardStdout, type StdoutGuard } from './stdout-guard.js';
+import { StdioTransport } from './stdio-transport.js';
+import { ShutdownRun, boundShutdownTaps, nameFailures, type HostTap, type TapPlanEntry } from './tap-runner.js';
+
+export interface CreateHostOptions {
+  /**
+   * The config: an object (plugin entries may be plugin objects), or a config file path. Omitted: search
+   * for a config file from `cwd`, as the CLI does.
+   */
+  config?: HostConfigInput | string;
+  /** Directory to search for the config and to resolve relative paths from; defaults to `process.cwd()`. */
+  cwd?: string;
+  /** Environment for `${VAR}` substitution; defaults to `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Stack traces in errors, debug logging, and a list of handles left open after shutdown. */
+  debug?: boolean;
+  /**
+   * Own the process (default true): handle SIGINT/SIGTERM/SIGHUP, uncaught errors and stdin EOF, and exit
+   * with the documented exit code when `run()` is done. The testing kit turns it off.
+   */
+  exitProcess?: boolean;
+  /** Module URLs to resolve package-name plugins from after the config's directory (the CLI adds its own). */
+  resolveFrom?: readonly string[];
+  /** Where stderr output goes (logs and the report); defaults to `process.stderr`. */
+  stderr?: NodeJS.WritableStream;
+}
+
+/** What `inspect` prints. */
+export interface HostDescription {
+  name: string;
+  version: string;
+  configFile: string | undefined;
+  plugins: { name: string; specifier: string; file: string | undefined }[];
+  tools: { name: string; plugin: string }[];
+  resources: { name: string; uri: string; plugin: string }[];
+  prompts: { name: string; plugin: string }[];
+  /** The shutdown taps in the order they will run, with their bounds. */
+  shutdownPlan: { name: string; stage: number; timeoutMs: number }[];
+  shutdown: { timeoutMs: number; hookTimeoutMs: number; drainTimeoutMs: number };
+}
+
+const HOST_LOGGER = 'mcp-host';
+
+/** Create a host. `await host.run()` gives the CLI's lifecycle, triggers and exit codes. */
+export function createHost(options: CreateHostOptions = {}): Host {
+  return new Host(options);
+}
+
+export class Host {
+  readonly hooks: HostHooks;
+  readonly logger: Logger;
+  readonly services = new ServiceRegistry();
+
+  readonly #options: CreateHostOptions;
+  readonly #cwd: string;
+  readonly #stderr: NodeJS.WritableStream;
+  readonly #logOutput: LogOutput;
+  readonly #shutdownController = new AbortController();
+  readonly #startController = new AbortController();
+  readonly #tracker = new RequestTracker();
+  readonly #registrations: Registration[] = [];
+  readonly #servers = new Set<McpServer>();
+  readonly #initialized = new WeakSet<McpServer>();
+  #state: HostState = 'created';
+  #config: ResolvedConfig | undefined;
+  #runningTap: string | undefined;
+  #startPromise: Promise<void> | undefined;
+  #shutdownPromise: Promise<ShutdownReport> | undefined;
+  #currentRun: ShutdownRun | undefined;
+  #stdio: StdioTransport | undefined;
+  #guard: StdoutGuard | undefined;
+  #signalCount = 0;
+  #processListeners: (() => void)[] = [];
+  #baselineResources: string[] = [];
+
+  constructor(options: CreateHostOptions = {}) {
+    this.#options = options;
+    this.#cwd = options.cwd ?? process.cwd();
+    this.#stderr = options.stderr ?? process.stderr;
+    this.#logOutput = createLogOutput(options.debug ? 'debug' : 'info', (line) => this.#stderr.write(line));
+    this.logger = createLogger(HOST_LOGGER, this.#logOutput);
+    const onRunning = (name: string | undefined) => (this.#runningTap = name);
+    const start = new AsyncSeriesHook<[ctx: StartContext]>(['ctx']);
+    start.intercept(nameFailures('start', onRunning));
+    // Once startup is aborted the remaining start taps do not run.
+    start.intercept({
+      register: (tap) => {
+        const inner = tap.fn as (ctx: StartContext) => Promise<void>;
+        return {
+          ...tap,
+          fn: (ctx: StartContext) => {
+            if (ctx.signal.aborted) return Promise.reject(new HostError('MCPH_STARTUP_ABORTED', 'startup aborted: shutdown began', { plugin: tap.name, hook: 'start' }));
+            return inner(ctx);
+          },
+        };
+      },
+    });
+    const ready = new AsyncSeriesHook<[]>([]);
+    ready.intercept(nameFailures('ready', onRunning));
+    const shutdown = new AsyncSeriesHook<[ctx: ShutdownContext], HostTapOptions>(['ctx']);
+    shutdown.intercept(boundShutdownTaps());
+    this.hooks = Object.freeze({ start, ready, shutdown });
+  }
+
+  get state(): HostState {
+    return this.#state;
+  }
+
+  /** Aborts when shutdown begins. */
+  get signal(): AbortSignal {
+    return this.#shutdownController.signal;
+  }
+
+  get config(): ResolvedConfig | undefined {
+    return this.#config;
+  }
+
+  /** Load and validate the config and every plugin's options. Throws a `HostError` listing every problem. */
+  async load(): Promise<ResolvedConfig> {
+    if (this.#config) return this.#config;
+    const { config } = this.#options;
+    let raw: unknown;
+    let file: string | undefined;
+    if (typeof config === 'object' && config !== null) {
+      raw = config;
+    } else {
+      const loaded = await loadConfigFile({ configPath: config, cwd: this.#cwd });
+      raw = loaded.raw;
+      file = loaded.file;
+    }
+    const resolveFrom = [...(this.#options.resolveFrom ?? []), import.meta.url];
+    this.#config = await resolveConfig({ raw, file, cwd: this.#cwd, env: this.#options.env ?? process.env, resolveFrom });
+    if (!this.#options.debug) this.#logOutput.level = this.#config.host.logging.level;
+    return this.#config;
+  }
+
+  /** Apply every plugin, in config order. Registers only: plugins open nothing here. */
+  async apply(): Promise<void> {
+    const config = await this.load();
+    if (this.signal.aborted) return;
+    this.#expectState('created', 'apply');
+    this.#state = 'applying';
+    for (const { plugin, options } of config.plugins) {
+      if (this.signal.aborted) break;
+      try {
+        await plugin.apply(this.#pluginHost(plugin.name), options);
+      } catch (error) {
+        if (isHostError(error) && error.plugin === plugin.name) throw error;
+        throw new HostError('MCPH_PLUGIN_APPLY_FAILED', `[plugin ${plugin.name}] apply: ${describeError(error)}`, { plugin: plugin.name, hook: 'apply', cause: error });
+      }
+    }
+    if (this.#state === 'applying') this.#state = 'starting';
+  }
+
+  /** Run the `start` hook. */
+  async start(): Promise<void> {
+    if (this.#state === 'created') await this.apply();
+    if (this.signal.aborted) return;
+    this.#expectState('starting', 'start');
+    this.#startPromise = this.hooks.start.promise(Object.freeze({ signal: this.#startController.signal }));
+    try {
+      await this.#startPromise;
+    } finally {
+      this.#startPromise = undefined;
+    }
+  }
+
+  /** A new SDK server with every registration replayed onto it, for one transport (one session). */
+  createServer(): McpServer {
+    const config = this.#requireConfig();
+    const server = new McpServer(
+      { name: config.host.name, version: config.host.version },
+      { capabilities: { logging: {} }, ...(config.host.instructions ? { instructions: config.host.instructions } : {}) },
+    );
+    for (const registration of this.#registrations) registration.register(server);
+    return server;
+  }
+
+  /** Serve MCP over a transport: requests are tracked so shutdown can answer them before closing. */
+  async connect(transport: Transport, sessionKey = 'default'): Promise<McpServer> {
+    if (this.signal.aborted) throw new HostError('MCPH_HOST_STATE', 'Cannot connect a transport: the host is shutting down.');
+    const server = this.createServer();
+    this.#servers.add(server);
+    server.server.onclose = () => this.#servers.delete(server);
+    // Log notifications go only to a client that finished initialization.
+    server.server.oninitialized = () => this.#initialized.add(server);
+    await server.connect(this.#tracker.wrap(transport, sessionKey));
+    return server;
+  }
+
+  /** Run the `ready` hook: the host is serving. */
+  async ready(): Promise<void> {
+    if (this.signal.aborted) return;
+    this.#state = 'running';
+    await this.hooks.ready.promise();
+  }
+
+  /**
+   * Shut down: stop taking requests, answer those in flight, run every shutdown tap in order (each isolated
+   * and bounded), close the servers. Runs once; every caller gets the same report.
+   */
+  shutdown(reason: ShutdownReason = 'api', failure?: unknown): Promise<ShutdownReport> {
+    if (!this.#shutdownPromise) {
+      this.#shutdownPromise = this.#runShutdown(reason, failure);
+      this.#onShutdownBegan();
+    }
+    return this.#shutdownPromise;
+  }
+
+  /** Taps that have not finished yet, in run order (empty before shutdown). */
+  get pendingShutdownTaps(): readonly string[] {
+    return this.#currentRun?.pending ?? [];
+  }
+
+  /** The shutdown taps in the order they will run. */
+  shutdownPlan(): TapPlanEntry[] {
+    const hookTimeoutMs = this.#config?.host.shutdown.hookTimeoutMs ?? 1000;
+    return (this.hooks.shutdown.taps as HostTap[]).map((tap) => ({ name: tap.name, stage: tap.stage ?? 0, timeoutMs: tap.timeoutMs ?? hookTimeoutMs }));
+  }
+
+  describe(): HostDescription {
+    const config = this.#requireConfig();
+    const of = <K extends Registration['kind']>(kind: K) => this.#registrations.filter((entry): entry is Extract<Registration, { kind: K }> => entry.kind === kind);
+    return {
+      name: config.host.name,
+      version: config.host.version,
+      configFile: config.file,
+      plugins: config.plugins.map(({ plugin, specifier, file }) => ({ name: plugin.name, specifier, file })),
+      tools: of('tool').map(({ name, plugin }) => ({ name, plugin })),
+      resources: of('resource').map(({ name, uri, plugin }) => ({ name, uri, plugin })),
+      prompts: of('prompt').map(({ name, plugin }) => ({ name, plugin })),
+      shutdownPlan: this.shutdownPlan().map(({ name, stage, timeoutMs }) => ({ name, stage, timeoutMs: timeoutMs ?? config.host.shutdown.hookTimeoutMs })),
+      shutdown: { ...config.host.shutdown },
+    };
+  }
+
+  /**
+   * The whole life over stdio: load, apply, start, serve, and shut down on the first trigger. With
+   * `exitProcess` (the default) the process then exits with the documented code once stdout is flushed.
+   */
+  async run(): Promise<ShutdownReport> {
+    const ownsProcess = this.#options.exitProcess !== false;
+    if (ownsProcess) {
+      this.#baselineResources = process.getActiveResourcesInfo();
+      // Before any plugin module is imported: their top-level console.log must not reach stdout either.
+      this.#guard = guardStdout();
+      this.#bindProcess();
+    }
+    try {
+      await this.load();
+    } catch (error) {
+      this.#printError(error);
+      const code = isHostError(error) && error.code === 'MCPH_HOST_STATE' ? EXIT_CODES.FAILURE : EXIT_CODES.CONFIG;
+      if (ownsProcess) await this.#exit(code);
+      throw error;
+    }
+    // Read stdin from now on, so a client that is gone before startup ends is noticed.
+    this.#stdio = new StdioTransport({
+      stdin: process.stdin,
+      stdout: process.stdout,
+      write: this.#guard ? this.#guard.write : (chunk, callback) => process.stdout.write(chunk, callback),
+      onInputClosed: () => void this.shutdown('stdin-closed'),
+      onOutputClosed: (error) => {
+        this.logger.debug('stdout closed: %s', error.message);
+        void this.shutdown('transport-closed');
+      },
+      onBadLine: (message) => this.logger.warning(message),
+    });
+    try {
+      await this.apply();
+      await this.start();
+      if (!this.signal.aborted) {
+        await this.connect(this.#stdio, 'stdio');
+        await this.ready();
+      }
+    } catch (error) {
+      if (!this.signal.aborted) {
+        this.#printError(error);
+        void this.shutdown('fatal-error', error);
+      } else if (!(isHostError(error) && error.code === 'MCPH_STARTUP_ABORTED')) {
+        this.logger.debug('startup ended by shutdown: %s', describeError(error));
+      }
+    }
+    await this.#shutdownBegan;
+    const report = await this.shutdown();
+    if (ownsProcess) {
+      this.#reportLeaks();
+      await this.#exit(report.exitCode, Math.max(250, this.#deadline - Date.now()));
+    }
+    return report;
+  }
+
+  #deadline = 0;
+  #onShutdownBegan!: () => void;
+  readonly #shutdownBegan = new Promise<void>((resolve) => (this.#onShutdownBegan = resolve));
+
+  async #runShutdown(reason: ShutdownReason, failure: unknown): Promise<ShutdownReport> {
+    const startedAt = Date.now();
+    const limits = this.#config?.host.shutdown ?? hostConfigSchema.shape.shutdown.parse(undefined);
+    this.#deadline = startedAt + limits.timeoutMs;
+    const wasStarting = this.#startPromise;
+    this.#state = 'stopping';
+    this.#tracker.close();
+    this.#startController.abort(new HostError('MCPH_STARTUP_ABORTED', `startup aborted: shutdown began (${reason})`));
+    this.#shutdownController.abort(reason);
+    if (this.#options.exitProcess !== false) this.#armWatchdog(this.#deadline + 1000);
+    this.logger.info('shutting down (%s)', reason);
+
+    // A start tap still running gets its signal aborted and a bounded moment to return.
+    if (wasStarting) await settleWithin(wasStarting, Math.min(startedAt + limits.hookTimeoutMs, this.#deadline));
+
+    const drainStarted = Date.now();
+    const { completed, cut } = await this.#tracker.drain(Math.min(drainStarted + limits.drainTimeoutMs, this.#deadline));
+    if (cut > 0) this.logger.warning('%d request(s) still unanswered after %d ms; cutting them', cut, Date.now() - drainStarted);
+    const drainMs = Date.now() - drainStarted;
+
+    const run = new ShutdownRun(reason, this.#deadline, limits.hookTimeoutMs, this.shutdownPlan(), (plugin, message) =>
+      createLogger(plugin, this.#logOutput).error(message),
+    );
+    this.#currentRun = run;
+    await this.hooks.shutdown.promise(run as unknown as ShutdownContext);
+
+    // Replies are out (drained); close the sessions. Bounded: a transport must not hold the exit.
+    await settleWithin(Promise.allSettled([...this.#servers].map((server) => server.close())), Math.max(Date.now() + 100, this.#deadline));
+    this.#servers.clear();
+    this.#logOutput.sinks.clear();
+    this.#state = 'stopped';
+
+    const tapFailed = run.taps.some((tap) => tap.outcome !== 'ok');
+    const report: ShutdownReport = {
+      reason,
+      exitCode: failure !== undefined || tapFailed || cut > 0 ? EXIT_CODES.FAILURE : EXIT_CODES.OK,
+      durationMs: Date.now() - startedAt,
+      drain: { completed, cut, refused: this.#tracker.refused, durationMs: drainMs },
+      taps: run.taps,
+      deadlineExceeded: run.taps.some((tap) => tap.outcome === 'skipped') || Date.now() > this.#deadline,
+      ...(failure !== undefined ? { failure: describeError(failure) } : {}),
+    };
+    this.#stderr.write(formatShutdownReport(report));
+    return report;
+  }
+
+  #pluginHost(pluginName: string): PluginHost {
+    const host = this;
+    const logger = createLogger(pluginName, this.#logOutput);
+    const register = (registration: Registration) => this.#register(registration);
+    return Object.freeze({
+      name: pluginName,
+      hooks: this.hooks,
+      logger,
+      get signal() {
+        return host.signal;
+      },
+      get configDir() {
+        return host.#config?.dir ?? host.#cwd;
+      },
+      get configFile() {
+        return host.#config?.file;
+      },
+      get state() {
+        return host.#state;
+      },
+      shutdown: (reason?: ShutdownReason) => this.shutdown(reason ?? 'api'),
+      provide: <T>(key: ServiceKey<T>, value: T) => this.services.provide(key, value, pluginName),
+      inject: (<T>(key: ServiceKey<T>, options?: { optional: true }) =>
+        options?.optional ? this.services.find(key) : this.services.inject(key, pluginName)) as PluginHost['inject'],
+      tool: ((name: string, config: never, handler: never) =>
+        register({ kind: 'tool', name, plugin: pluginName, register: (server) => void server.registerTool(name, config, handler) })) as PluginHost['tool'],
+      resource: ((name: string, uri: never, metadata: never, read: never) =>
+        register({
+          kind: 'resource',
+          name,
+          plugin: pluginName,
+          uri: typeof uri === 'string' ? uri : String((uri as { uriTemplate?: unknown }).uriTemplate),
+          register: (server) => void server.registerResource(name, uri, metadata, read),
+        })) as PluginHost['resource'],
+      prompt: ((name: string, config: never, handler: never) =>
+        register({ kind: 'prompt', name, plugin: pluginName, register: (server) => void server.registerPrompt(name, config, handler) })) as PluginHost['prompt'],
+    });
+  }
+
+  #register(registration: Registration): void {
+    if (this.#state === 'stopping' || this.#state === 'stopped') {
+      throw new HostError('MCPH_REGISTRATION_CLOSED', `[plugin ${registration.plugin}] cannot register ${registration.kind} "${registration.name}": the host is shutting down.`, { plugin: registration.plugin });
+    }
+    const clash = this.#registrations.find((entry) => entry.kind === registration.kind && entry.name === registration.name);
+    if (clash) {
+      throw new HostError(
+        'MCPH_REGISTRATION_DUPLICATE',
+        `[plugin ${registration.plugin}] ${registration.kind} "${registration.name}" is registered by plugin "${clash.plugin}" already; rename one of them.`,
+        { plugin: registration.plugin },
+      );
+    }
+    this.#registrations.push(registration);
+    // Registered while serving: the SDK announces the change (list_changed) to connected clients.
+    for (const server of this.#servers) registration.register(server);
+  }
+
+  #requireConfig(): ResolvedConfig {
+    if (!this.#config) throw new HostError('MCPH_HOST_STATE', 'The host has no config yet: call load() (or run()) first.');
+    return this.#config;
+  }
+
+  #expectState(expected: HostState, action: string): void {
+    if (this.#state !== expected) throw new HostError('MCPH_HOST_STATE', `Cannot ${action}: the host is ${this.#state}, not ${expected}.`);
+  }
+
+  /** Signals, uncaught errors, the client mirror of the logs. Removed again when `run()` ends. */
+  #bindProcess(): void {
+    const listen = (event: string, listener: (...args: any[]) => void) => {
+      process.on(event, listener);
+      this.#processListeners.push(() => process.off(event, listener));
+    };
+    for (const signal of HANDLED_SIGNALS) listen(signal, () => this.#onSignal(signal));
+    const fatal = (kind: string) => (error: unknown) => {
+      this.#stderr.write(`mcp-host: fatal error (${kind}): ${describeError(error)}\n`);
+      if (this.#options.debug && error instanceof Error && error.stack) this.#stderr.write(`${error.stack}\n`);
+      void this.shutdown('fatal-error', error);
+    };
+    listen('uncaughtException', fatal('uncaughtException'));
+    listen('unhandledRejection', fatal('unhandledRejection'));
+    this.#logOutput.sinks.add((record) => this.#mirrorLog(record));
+    // A client that stopped reading stderr must not crash us either.
+    listen('SIGPIPE', () => {});
+    process.stderr.on('error', () => {});
+  }
+
+  #onSignal(signal: HandledSignal): void {
+    this.#signalCount++;
+    if (this.#shutdownPromise && this.#signalCount >= 2) {
+      const pending = this.pendingShutdownTaps;
+      const running = this.#runningTap ? [`start:${this.#runningTap}`] : [];
+      const still = [...running, ...pending];
+      this.#stderr.write(`mcp-host: ${signal} again; forcing exit${still.length ? ` with taps still pending: ${still.join(', ')}` : ''}\n`);
+      process.exit(signalExitCode(signal));
+    }
+    if (this.#shutdownPromise) {
+      this.logger.info('%s received; shutdown is under way (send it again to force exit)', signal);
+      return;
+    }
+    void this.shutdown(signal);
+  }
+
+  #mirrorLog(record: LogRecord): void {
+    if (!isLevelEnabled(record.level, this.#logOutput.level)) return;
+    for (const server of this.#servers) {
+      if (!server.isConnected() || !this.#initialized.has(server)) continue;
+      server.server.sendLoggingMessage({ level: record.level, logger: record.logger, data: record.message }).catch(() => {});
+    }
+  }
+
+  #printError(error: unknown): void {
+    const lines = isHostError(error) ? error.problems : [describeError(error)];
+    for (const line of lines) this.#stderr.write(`mcp-host: ${line}\n`);
+    if (this.#options.debug && error instanceof Error && error.stack) {
+      this.#stderr.write(`${error.stack}\n`);
+      let cause = error.cause;
+      while (cause instanceof Error) {
+        this.#stderr.write(`caused by: ${cause.stack ?? cause.message}\n`);
+        cause = cause.cause;
+      }
+    }
+  }
+
+  #armWatchdog(at: number): void {
+    // A ref'd timer: it must fire even if everything else let go of the event loop.
+    setTimeout(() => {
+      this.#stderr.write('mcp-host: shutdown.timeoutMs exceeded; exiting now\n');
+      process.exit(EXIT_CODES.FAILURE);
+    }, Math.max(0, at - Date.now()));
+  }
+
+  #reportLeaks(): void {
+    if (!this.#options.debug) return;
+    const baseline = [...this.#baselineResources];
+    const left: string[] = [];
+    for (const resource of process.getActiveResourcesInfo()) {
+      const index = baseline.indexOf(resource);
+      if (index !== -1) baseline.splice(index, 1);
+      else left.push(resource);
+    }
+    // The watchdog timer and the stdio pipes are the host's own.
+    const ignored = new Set(['TTYWrap', 'PipeWrap', 'FSReqCallback']);
+    let watchdog = 1;
+    const leaks = left.filter((resource) => !ignored.has(resource) && !(resource === 'Timeout' && watchdog-- > 0));
+    if (leaks.length > 0) this.#stderr.write(`mcp-host: still open after shutdown (debug): ${summarize(leaks)}\n`);
+    else this.#stderr.write('mcp-host: nothing left open after shutdown (debug)\n');
+  }
+
+  /** Exit once stdout is flushed: `process.exit()` right after writing to a pipe truncates the output. */
+  async #exit(code: number, capMs = 1000): Promise<never> {
+    for (const remove of this.#processListeners.splice(0)) remove();
+    // Signals from now on: a second one still forces the exit.
+    for (const signal of HANDLED_SIGNALS) process.on(signal, () => process.exit(signalExitCode(signal)));
+    process.on('uncaughtException', () => {});
+    const cap = setTimeout(() => process.exit(code), capMs);
+    try {
+      if (this.#stdio && !this.#stdio.isOutputDead) {
+        await this.#stdio.flush();
+        const write = this.#guard?.write ?? ((chunk: string, callback: () => void) => process.stdout.write(chunk, callback));
+        await new Promise<void>((resolve) => write('', () => resolve()));
+      }
+      await new Promise<void>((resolve) => process.stderr.write('', () => resolve()));
+    } finally {
+      clearTimeout(cap);
+      process.exit(code);
+    }
+  }
+}
+
+function summarize(resources: string[]): string {
+  const counts = new Map<string, number>();
+  for (const resource of resources) counts.set(resource, (counts.get(resource) ?? 0) + 1);
+  return [...counts].map(([name, count]) => (count > 1 ? `${name} ×${count}` : name)).join(', ');
+}
+
+/** Wait for `promise` to settle, but no later than `deadline` (a `Date.now()` value). */
+async function settleWithin(promise: Promise<unknown>, deadline: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise.then(() => {}, () => {}), new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))))]);
+  clearTimeout(timer);
+}
+
+export { displayPath };

@@ -1,0 +1,113 @@
+import { readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { HostError, describeError } from './errors.js';
+import { isPlugin, type Plugin } from './plugin.js';
+
+/** Where a specifier was resolved from, for messages. */
+export interface ResolvedSpecifier {
+  url: string;
+  /** Absolute path of the module file. */
+  file: string;
+}
+
+function isPathSpecifier(specifier: string): boolean {
+  return specifier.startsWith('./') || specifier.startsWith('../') || specifier === '.' || specifier === '..' || path.isAbsolute(specifier) || specifier.startsWith('file:');
+}
+
+/** The entry module of a package directory: its `exports["."]` (import/default), `main`, or index.js. */
+function packageDirectoryEntry(dir: string): string {
+  let manifest: { exports?: unknown; main?: unknown } = {};
+  try {
+    manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+  } catch {
+    // No manifest: fall back to index.js.
+  }
+  const pick = (value: unknown): string | undefined => {
+    if (typeof value === 'string') return value;
+    if (value && typeof value === 'object') {
+      const conditions = value as Record<string, unknown>;
+      return pick(conditions['.']) ?? pick(conditions['import']) ?? pick(conditions['node']) ?? pick(conditions['default']);
+    }
+    return undefined;
+  };
+  const entry = pick(manifest.exports) ?? (typeof manifest.main === 'string' ? manifest.main : undefined) ?? 'index.js';
+  return path.resolve(dir, entry);
+}
+
+/**
+ * Resolve a plugin specifier. Paths resolve against the config file's directory; package names resolve
+ * from the config file's directory first, then from each of `fallbackBases` (the host's own installation),
+ * so first-party plugins work from a config anywhere on disk.
+ */
+export async function resolvePluginSpecifier(
+  specifier: string,
+  configDir: string,
+  fallbackBases: readonly string[],
+): Promise<ResolvedSpecifier> {
+  if (isPathSpecifier(specifier)) {
+    let file = specifier.startsWith('file:') ? fileURLToPath(specifier) : path.resolve(configDir, specifier);
+    const info = statSync(file, { throwIfNoEntry: false });
+    if (info?.isDirectory()) file = packageDirectoryEntry(file);
+    if (!statSync(file, { throwIfNoEntry: false })?.isFile()) {
+      throw new HostError('MCPH_PLUGIN_NOT_FOUND', `Cannot find plugin "${specifier}": ${file} does not exist (paths are relative to the config file's directory, ${configDir}).`);
+    }
+    return { url: pathToFileURL(file).href, file };
+  }
+  const { resolve } = await import('import-meta-resolve');
+  const bases = [pathToFileURL(path.join(configDir, 'noop.js')).href, ...fallbackBases];
+  const failures: string[] = [];
+  for (const base of bases) {
+    try {
+      const url = resolve(specifier, base);
+      if (url.startsWith('node:')) break;
+      return { url, file: url.startsWith('file:') ? fileURLToPath(url) : url };
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'ERR_PACKAGE_PATH_NOT_EXPORTED') {
+        throw new HostError('MCPH_PLUGIN_NOT_FOUND', `Cannot resolve plugin "${specifier}": ${describeError(error)}`, { cause: error });
+      }
+      failures.push(path.dirname(base.startsWith('file:') ? fileURLToPath(base) : base));
+    }
+  }
+  const looked = [...new Set(failures)].join(', ');
+  throw new HostError(
+    'MCPH_PLUGIN_NOT_FOUND',
+    `Cannot find plugin "${specifier}" (looked from ${looked || configDir} and the host install). Install it next to the config (npm install ${specifier}) or give a path starting with ./`,
+  );
+}
+
+/** Import a resolved module and take its default export, which must be a plugin object. */
+export async function importPlugin(specifier: string, resolved: ResolvedSpecifier): Promise<Plugin> {
+  let namespace: Record<string, unknown>;
+  try {
+    namespace = (await import(resolved.url)) as Record<string, unknown>;
+  } catch (error) {
+    throw new HostError('MCPH_PLUGIN_LOAD_FAILED', `Plugin "${specifier}" (${resolved.file}) threw while loading: ${describeError(error)}`, { cause: error });
+  }
+  let candidate = namespace['default'];
+  // A CommonJS module compiled from ESM exposes `exports.default` under `default`.
+  if (!isPlugin(candidate) && isPlugin((candidate as { default?: unknown } | undefined)?.default)) {
+    candidate = (candidate as { default: unknown }).default;
+  }
+  if (isPlugin(candidate)) return candidate;
+  const named = Object.keys(namespace).filter((key) => key !== 'default');
+  const found =
+    candidate === undefined
+      ? `no default export${named.length ? ` (named exports: ${named.join(', ')})` : ''}`
+      : `a default export that is ${describeValue(candidate)}`;
+  throw new HostError(
+    'MCPH_PLUGIN_INVALID',
+    `Plugin "${specifier}" (${resolved.file}) has ${found}; a plugin module's default export must be a plugin object: export default definePlugin({ name, apply }).`,
+  );
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'function') return `a function${value.name ? ` (${value.name})` : ''}, not a plugin object`;
+  if (typeof value === 'object') {
+    const keys = Object.keys(value);
+    return `an object without ${typeof (value as { name?: unknown }).name === 'string' ? 'an apply() function' : 'a name'}${keys.length ? ` (keys: ${keys.slice(0, 6).join(', ')})` : ''}`;
+  }
+  return `a ${typeof value}`;
+}

@@ -1,0 +1,135 @@
+import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
+import {
+  isJSONRPCErrorResponse,
+  isJSONRPCNotification,
+  isJSONRPCRequest,
+  isJSONRPCResultResponse,
+  type JSONRPCMessage,
+  type MessageExtraInfo,
+  type RequestId,
+} from '@modelcontextprotocol/sdk/types.js';
+
+/** JSON-RPC error code for requests refused because the host is shutting down (implementation-defined range). */
+export const SHUTTING_DOWN_CODE = -32000;
+
+/**
+ * Counts the client requests in flight across every transport, and gates new ones once shutdown begins:
+ * they get a JSON-RPC error at once instead of starting work that would be cut.
+ */
+export class RequestTracker {
+  readonly #inFlight = new Set<string>();
+  #waiters: (() => void)[] = [];
+  #isClosing = false;
+  refused = 0;
+
+  get isClosing(): boolean {
+    return this.#isClosing;
+  }
+
+  get size(): number {
+    return this.#inFlight.size;
+  }
+
+  /** Stop taking requests. */
+  close(): void {
+    this.#isClosing = true;
+  }
+
+  add(key: string): void {
+    this.#inFlight.add(key);
+  }
+
+  settle(key: string): void {
+    if (this.#inFlight.delete(key) && this.#inFlight.size === 0) for (const waiter of this.#waiters.splice(0)) waiter();
+  }
+
+  /** Wait until no request is in flight, or until `deadline` (a `Date.now()` value). */
+  async drain(deadline: number): Promise<{ completed: number; cut: number }> {
+    const before = this.#inFlight.size;
+    if (before > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.#waiters.push(resolve);
+        timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+      });
+      clearTimeout(timer);
+    }
+    const cut = this.#inFlight.size;
+    return { completed: before - cut, cut };
+  }
+
+  /** Wrap a transport so its requests are tracked and gated. */
+  wrap(inner: Transport, sessionKey: string): Transport {
+    return new TrackedTransport(inner, this, sessionKey);
+  }
+}
+
+const requestKey = (session: string, id: RequestId) => `${session}\u0000${typeof id}\u0000${id}`;
+
+class TrackedTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: <T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void;
+  setProtocolVersion?: (version: string) => void;
+
+  constructor(
+    readonly inner: Transport,
+    readonly tracker: RequestTracker,
+    readonly sessionKey: string,
+  ) {
+    if (inner.setProtocolVersion) this.setProtocolVersion = (version) => inner.setProtocolVersion?.(version);
+  }
+
+  get sessionId(): string | undefined {
+    return this.inner.sessionId;
+  }
+
+  start(): Promise<void> {
+    this.inner.onclose = () => this.onclose?.();
+    this.inner.onerror = (error) => this.onerror?.(error);
+    this.inner.onmessage = (message, extra) => this.#receive(message, extra);
+    return this.inner.start();
+  }
+
+  #receive(message: JSONRPCMessage, extra?: MessageExtraInfo): void {
+    if (isJSONRPCRequest(message)) {
+      if (this.tracker.isClosing) {
+        this.tracker.refused++;
+        void this.inner
+          .send(
+            {
+              jsonrpc: '2.0',
+              id: message.id,
+              error: { code: SHUTTING_DOWN_CODE, message: 'The server is shutting down; the request was not run. Start a new session.' },
+            },
+            { relatedRequestId: message.id },
+          )
+          .catch(() => {});
+        return;
+      }
+      this.tracker.add(requestKey(this.sessionKey, message.id));
+    } else if (isJSONRPCNotification(message) && message.method === 'notifications/cancelled') {
+      // A cancelled request gets no response (the SDK sends none), so it is no longer awaited.
+      const requestId = (message.params as { requestId?: RequestId } | undefined)?.requestId;
+      if (requestId !== undefined) this.tracker.settle(requestKey(this.sessionKey, requestId));
+    }
+    this.onmessage?.(message, extra);
+  }
+
+  async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {
+      const id = message.id;
+      try {
+        await this.inner.send(message, options);
+      } finally {
+        if (id !== undefined && id !== null) this.tracker.settle(requestKey(this.sessionKey, id));
+      }
+      return;
+    }
+    return this.inner.send(message, options);
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}

@@ -1,0 +1,83 @@
+/** What triggered a shutdown. */
+export type ShutdownReason =
+  | 'SIGINT'
+  | 'SIGTERM'
+  | 'SIGHUP'
+  | 'stdin-closed'
+  | 'transport-closed'
+  | 'fatal-error'
+  | 'api';
+
+export const SHUTDOWN_REASONS: readonly ShutdownReason[] = [
+  'SIGINT',
+  'SIGTERM',
+  'SIGHUP',
+  'stdin-closed',
+  'transport-closed',
+  'fatal-error',
+  'api',
+];
+
+export type TapOutcome = 'ok' | 'failed' | 'timed-out' | 'skipped';
+
+/** One shutdown tap, as it ran. */
+export interface TapReport {
+  /** The tap's name: by convention the plugin that registered it. */
+  name: string;
+  plugin: string;
+  outcome: TapOutcome;
+  durationMs: number;
+  /** The bound it ran under. */
+  timeoutMs: number;
+  /** One line describing the failure, for `failed` and `timed-out`. */
+  error?: string;
+}
+
+export interface DrainReport {
+  /** Requests that were in flight when shutdown began and were answered. */
+  completed: number;
+  /** Requests still unanswered when the drain bound was reached. */
+  cut: number;
+  /** Requests refused because they arrived after shutdown began. */
+  refused: number;
+  durationMs: number;
+}
+
+/** The outcome of a whole shutdown: what the CLI prints and the testing kit returns. */
+export interface ShutdownReport {
+  reason: ShutdownReason;
+  exitCode: number;
+  durationMs: number;
+  drain: DrainReport;
+  /** Every shutdown tap in the order it ran (or would have run, for `skipped`). */
+  taps: TapReport[];
+  /** Set when the global deadline was reached. */
+  deadlineExceeded: boolean;
+  /** Why the host failed, when it did (startup failure, fatal error). */
+  failure?: string;
+}
+
+function pad(text: string, width: number): string {
+  return text.length >= width ? text : text + ' '.repeat(width - text.length);
+}
+
+/** The short human report written to stderr. */
+export function formatShutdownReport(report: ShutdownReport): string {
+  const lines = [`mcp-host: shutting down (${report.reason})`];
+  if (report.failure) lines.push(`  cause: ${report.failure}`);
+  const { drain } = report;
+  if (drain.completed + drain.cut + drain.refused > 0) {
+    lines.push(
+      `  requests: ${drain.completed} answered, ${drain.cut} cut, ${drain.refused} refused (${drain.durationMs} ms)`,
+    );
+  }
+  const width = Math.max(8, ...report.taps.map((tap) => tap.name.length));
+  report.taps.forEach((tap, index) => {
+    const detail = tap.error ? `  ${tap.error}` : '';
+    lines.push(`  ${index + 1}. ${pad(tap.name, width)}  ${pad(tap.outcome, 9)} ${String(tap.durationMs).padStart(5)} ms${detail}`);
+  });
+  if (report.taps.length === 0) lines.push('  (no shutdown taps)');
+  if (report.deadlineExceeded) lines.push('  shutdown.timeoutMs reached: the remaining work was cut');
+  lines.push(`mcp-host: stopped in ${report.durationMs} ms, exit code ${report.exitCode}`);
+  return lines.join('\n') + '\n';
+}
