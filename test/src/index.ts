@@ -1,1 +1,2 @@
 export * from './host-process.js';
+export * from './probes.js';
