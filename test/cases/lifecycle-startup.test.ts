@@ -1,9 +1,7 @@
 import { spawn } from 'node:child_process';
-import { mkdir, symlink } from 'node:fs/promises';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
-import { handshake, setupProbes, spawnHost, writeFiles } from '../src/index.js';
+import { linkCore, setupProbes, spawnHost, writeFiles } from '../src/index.js';
 
 test('a plugin whose apply throws stops startup: exit 1 naming it, and the taps already registered run', async () => {
   const probes = await setupProbes({ fine: {}, broken: { apply: 'throw' }, never: {} });
@@ -65,10 +63,8 @@ test('embedding: createHost({ config }).run() in a user script has the CLI lifec
   await writeFiles(probes.dir, {
     'serve.mjs': `import { createHost } from '@mcp-host/core';\nawait createHost({ config: process.argv[2] }).run();\n`,
   });
-  // The user's project depends on @mcp-host/core: link it into the script's node_modules.
-  const core = path.dirname(path.dirname(fileURLToPath(import.meta.resolve('@mcp-host/core'))));
-  await mkdir(path.join(probes.dir, 'node_modules/@mcp-host'), { recursive: true });
-  await symlink(core, path.join(probes.dir, 'node_modules/@mcp-host/core'));
+  // The user's project depends on @mcp-host/core.
+  await linkCore(probes.dir);
 
   for (const [trigger, expected] of [['stdin', 'stdin-closed'], ['SIGTERM', 'SIGTERM']] as const) {
     const child = spawn(process.execPath, [script, probes.config], { cwd: probes.dir, stdio: ['pipe', 'pipe', 'pipe'] });

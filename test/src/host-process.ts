@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { onTestFinished } from 'vitest';
+import { onTestFailed, onTestFinished } from 'vitest';
 
 /** The real CLI entry point, as `node_modules/.bin/mcp-host` runs it. */
 export const CLI = fileURLToPath(new URL('../../packages/cli/bin/mcp-host.js', import.meta.url));
@@ -17,6 +17,12 @@ export async function tempDir(prefix = 'mcp-host-test-'): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), prefix));
   onTestFinished(() => rm(dir, { recursive: true, force: true }));
   return dir;
+}
+
+/** Link the workspace's @mcp-host/core into `dir/node_modules`, as a user's project that installed it has it. */
+export async function linkCore(dir: string): Promise<void> {
+  await mkdir(path.join(dir, 'node_modules/@mcp-host'), { recursive: true });
+  await symlink(path.join(ROOT, 'packages/core'), path.join(dir, 'node_modules/@mcp-host/core'), 'dir');
 }
 
 /** Write files (path → contents; objects become JSON) into `dir`. */
@@ -101,6 +107,7 @@ export async function connectClient(args: string[], options: { cwd: string; env?
   });
   let stderr = '';
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  onTestFailed(() => void process.stderr.write(`--- mcp-host stderr ---\n${stderr}\n`));
   const client = new Client({ name: 'mcp-host-test', version: '0.0.0' }, { capabilities: {} });
   onTestFinished(() => client.close().catch(() => {}));
   await client.connect(transport);

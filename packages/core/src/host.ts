@@ -1,4 +1,4 @@
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { McpServer, type ResourceMetadata, type ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { AsyncSeriesHook } from 'tapable';
 import { hostConfigSchema, type HostConfigInput } from './config-schema.js';
@@ -9,6 +9,7 @@ import type { HostHooks, HostTapOptions, ShutdownContext, StartContext } from '.
 import { createLogOutput, createLogger, isLevelEnabled, type LogOutput, type LogRecord, type Logger } from './logger.js';
 import type { HostState, PluginHost, Registration } from './plugin.js';
 import { RequestTracker } from './request-tracker.js';
+import { ResourceCatalog, type ResourceProvider } from './resource-catalog.js';
 import { resolveConfig, type ResolvedConfig } from './resolve-config.js';
 import { ServiceRegistry, type ServiceKey } from './services.js';
 import { formatShutdownReport, type ShutdownReason, type ShutdownReport } from './shutdown-report.js';
@@ -73,7 +74,8 @@ export class Host {
   readonly #startController = new AbortController();
   readonly #tracker = new RequestTracker();
   readonly #registrations: Registration[] = [];
-  readonly #servers = new Set<McpServer>();
+  readonly #servers = new Map<McpServer, string>();
+  readonly #resources = new ResourceCatalog(this.#shutdownController.signal);
   readonly #initialized = new WeakSet<McpServer>();
   #state: HostState = 'created';
   #config: ResolvedConfig | undefined;
@@ -180,22 +182,26 @@ export class Host {
   }
 
   /** A new SDK server with every registration replayed onto it, for one transport (one session). */
-  createServer(): McpServer {
+  createServer(sessionKey = 'default'): McpServer {
     const config = this.#requireConfig();
     const server = new McpServer(
       { name: config.host.name, version: config.host.version },
       { capabilities: { logging: {} }, ...(config.host.instructions ? { instructions: config.host.instructions } : {}) },
     );
     for (const registration of this.#registrations) registration.register(server);
+    this.#resources.install(server, sessionKey);
     return server;
   }
 
   /** Serve MCP over a transport: requests are tracked so shutdown can answer them before closing. */
   async connect(transport: Transport, sessionKey = 'default'): Promise<McpServer> {
     if (this.signal.aborted) throw new HostError('MCPH_HOST_STATE', 'Cannot connect a transport: the host is shutting down.');
-    const server = this.createServer();
-    this.#servers.add(server);
-    server.server.onclose = () => this.#servers.delete(server);
+    const server = this.createServer(sessionKey);
+    this.#servers.set(server, sessionKey);
+    server.server.onclose = () => {
+      this.#servers.delete(server);
+      void this.#resources.endSession(sessionKey).catch((error) => this.logger.warning('ending the subscriptions of session %s: %s', sessionKey, describeError(error)));
+    };
     // Log notifications go only to a client that finished initialization.
     server.server.oninitialized = () => this.#initialized.add(server);
     await server.connect(this.#tracker.wrap(transport, sessionKey));
@@ -241,7 +247,7 @@ export class Host {
       configFile: config.file,
       plugins: config.plugins.map(({ plugin, specifier, file }) => ({ name: plugin.name, specifier, file })),
       tools: of('tool').map(({ name, plugin }) => ({ name, plugin })),
-      resources: of('resource').map(({ name, uri, plugin }) => ({ name, uri, plugin })),
+      resources: this.#resources.names(),
       prompts: of('prompt').map(({ name, plugin }) => ({ name, plugin })),
       shutdownPlan: this.shutdownPlan().map(({ name, stage, timeoutMs }) => ({ name, stage, timeoutMs: timeoutMs ?? config.host.shutdown.hookTimeoutMs })),
       shutdown: { ...config.host.shutdown },
@@ -335,7 +341,7 @@ export class Host {
     await this.hooks.shutdown.promise(run as unknown as ShutdownContext);
 
     // Replies are out (drained); close the sessions. Bounded: a transport must not hold the exit.
-    await settleWithin(Promise.allSettled([...this.#servers].map((server) => server.close())), Math.max(Date.now() + 100, this.#deadline));
+    await settleWithin(Promise.allSettled([...this.#servers.keys()].map((server) => server.close())), Math.max(Date.now() + 100, this.#deadline));
     this.#servers.clear();
     this.#logOutput.sinks.clear();
     this.#state = 'stopped';
@@ -380,23 +386,46 @@ export class Host {
         options?.optional ? this.services.find(key) : this.services.inject(key, pluginName)) as PluginHost['inject'],
       tool: ((name: string, config: never, handler: never) =>
         register({ kind: 'tool', name, plugin: pluginName, register: (server) => void server.registerTool(name, config, handler) })) as PluginHost['tool'],
-      resource: ((name: string, uri: never, metadata: never, read: never) =>
-        register({
-          kind: 'resource',
-          name,
-          plugin: pluginName,
-          uri: typeof uri === 'string' ? uri : String((uri as { uriTemplate?: unknown }).uriTemplate),
-          register: (server) => void server.registerResource(name, uri, metadata, read),
-        })) as PluginHost['resource'],
+      resource: ((name: string, uri: string | ResourceTemplate, metadata: ResourceMetadata, read: never) => {
+        this.#expectRegistrationOpen(pluginName, 'resource', name);
+        if (typeof uri === 'string') this.#resources.addStatic(pluginName, name, uri, metadata, read);
+        else this.#resources.addTemplate(pluginName, name, uri, metadata, read);
+      }) as PluginHost['resource'],
+      resources: (provider: ResourceProvider) => {
+        this.#expectRegistrationOpen(pluginName, 'resource provider', pluginName);
+        this.#resources.addProvider(pluginName, provider);
+      },
+      notifyResourceUpdated: (uri: string) => this.#notifyResourceUpdated(uri),
+      notifyResourceListChanged: () => {
+        for (const server of this.#servers.keys()) if (this.#isLive(server)) server.sendResourceListChanged();
+      },
       prompt: ((name: string, config: never, handler: never) =>
         register({ kind: 'prompt', name, plugin: pluginName, register: (server) => void server.registerPrompt(name, config, handler) })) as PluginHost['prompt'],
     });
   }
 
-  #register(registration: Registration): void {
+  #expectRegistrationOpen(plugin: string, kind: string, name: string): void {
     if (this.#state === 'stopping' || this.#state === 'stopped') {
-      throw new HostError('MCPH_REGISTRATION_CLOSED', `[plugin ${registration.plugin}] cannot register ${registration.kind} "${registration.name}": the host is shutting down.`, { plugin: registration.plugin });
+      throw new HostError('MCPH_REGISTRATION_CLOSED', `[plugin ${plugin}] cannot register ${kind} "${name}": the host is shutting down.`, { plugin });
     }
+    if (kind.startsWith('resource') && this.#servers.size > 0) {
+      throw new HostError('MCPH_REGISTRATION_CLOSED', `[plugin ${plugin}] cannot register ${kind} "${name}" while serving: register resources in apply() or a start tap.`, { plugin });
+    }
+  }
+
+  #isLive(server: McpServer): boolean {
+    return server.isConnected() && this.#initialized.has(server);
+  }
+
+  #notifyResourceUpdated(uri: string): void {
+    const sessions = this.#resources.subscribersOf(uri);
+    for (const [server, sessionKey] of this.#servers) {
+      if (sessions.has(sessionKey) && this.#isLive(server)) server.server.sendResourceUpdated({ uri }).catch(() => {});
+    }
+  }
+
+  #register(registration: Registration): void {
+    this.#expectRegistrationOpen(registration.plugin, registration.kind, registration.name);
     const clash = this.#registrations.find((entry) => entry.kind === registration.kind && entry.name === registration.name);
     if (clash) {
       throw new HostError(
@@ -407,7 +436,7 @@ export class Host {
     }
     this.#registrations.push(registration);
     // Registered while serving: the SDK announces the change (list_changed) to connected clients.
-    for (const server of this.#servers) registration.register(server);
+    for (const server of this.#servers.keys()) registration.register(server);
   }
 
   #requireConfig(): ResolvedConfig {
@@ -457,8 +486,8 @@ export class Host {
 
   #mirrorLog(record: LogRecord): void {
     if (!isLevelEnabled(record.level, this.#logOutput.level)) return;
-    for (const server of this.#servers) {
-      if (!server.isConnected() || !this.#initialized.has(server)) continue;
+    for (const server of this.#servers.keys()) {
+      if (!this.#isLive(server)) continue;
       server.server.sendLoggingMessage({ level: record.level, logger: record.logger, data: record.message }).catch(() => {});
     }
   }

@@ -15,10 +15,12 @@ export { hostConfigSchema, type HostConfig, type HostConfigInput } from './confi
 export { loadConfigFile, displayPath, SEARCH_PLACES, MODULE_NAME } from './config-loader.js';
 export { resolveConfig, type ResolvedConfig, type ResolvedPlugin } from './resolve-config.js';
 export { SHUTTING_DOWN_CODE } from './request-tracker.js';
+export { RESOURCE_NOT_FOUND_CODE, type ResourceProvider, type ResourcePage, type ResourceRequestContext } from './resource-catalog.js';
 export type { TapPlanEntry } from './tap-runner.js';
 
 // What plugins need from the MCP SDK, re-exported so plugins depend on core only.
 export { ResourceTemplate, type McpServer, type ReadResourceCallback, type ReadResourceTemplateCallback, type ResourceMetadata, type ToolCallback, type PromptCallback } from '@modelcontextprotocol/sdk/server/mcp.js';
-export { McpError, ErrorCode, type CallToolResult, type ReadResourceResult, type GetPromptResult, type Resource, type TextContent, type ImageContent } from '@modelcontextprotocol/sdk/types.js';
+export { McpError, ErrorCode, type CallToolResult, type ReadResourceResult, type GetPromptResult, type Resource, type ResourceTemplate as ResourceTemplateDescriptor, type TextContent, type ImageContent, type BlobResourceContents, type TextResourceContents } from '@modelcontextprotocol/sdk/types.js';
+export { completable } from '@modelcontextprotocol/sdk/server/completable.js';
 export type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 export { z } from 'zod';

@@ -3,6 +3,7 @@ import type { AnySchema, ZodRawShapeCompat } from '@modelcontextprotocol/sdk/ser
 import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import type { HostHooks } from './hooks.js';
 import type { Logger } from './logger.js';
+import type { ResourceProvider } from './resource-catalog.js';
 import type { ServiceKey } from './services.js';
 import type { ShutdownReason, ShutdownReport } from './shutdown-report.js';
 
@@ -77,6 +78,15 @@ export interface PluginHost {
   ): void;
   resource(name: string, uri: string, metadata: ResourceMetadata, read: ReadResourceCallback): void;
   resource(name: string, template: ResourceTemplate, metadata: ResourceMetadata, read: ReadResourceTemplateCallback): void;
+  /**
+   * Serve resources from a dynamic source (a directory tree, a backend index): paginated listing, reads by
+   * URI, templates and subscriptions. The host merges every provider with the `resource()` registrations.
+   */
+  resources(provider: ResourceProvider): void;
+  /** Tell the clients subscribed to `uri` that it changed (`notifications/resources/updated`). */
+  notifyResourceUpdated(uri: string): void;
+  /** Tell every client that the resource list changed (`notifications/resources/list_changed`). */
+  notifyResourceListChanged(): void;
   prompt<Args extends undefined | ZodRawShapeCompat = undefined>(
     name: string,
     config: PromptConfig<Args>,
@@ -120,5 +130,4 @@ export function isPlugin(value: unknown): value is Plugin {
 /** @internal What the registration methods replay onto an SDK server. */
 export type Registration =
   | { kind: 'tool'; name: string; plugin: string; register(server: McpServer): void }
-  | { kind: 'resource'; name: string; plugin: string; uri: string; register(server: McpServer): void }
   | { kind: 'prompt'; name: string; plugin: string; register(server: McpServer): void };

@@ -1,0 +1,104 @@
+import { expect, test } from 'vitest';
+import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ResourceUpdatedNotificationSchema, ResourceListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { RESOURCE_NOT_FOUND_CODE } from '@mcp-host/core';
+import { connectClient, linkCore, tempDir, writeFiles } from '../src/index.js';
+
+// A plugin using the public resource API: a fixed resource, a template, and a provider with three pages
+// of two resources each that supports subscriptions and announces changes through a tool.
+const PLUGIN = `
+import { definePlugin, ResourceTemplate, McpError } from '@mcp-host/core';
+import { appendFileSync } from 'node:fs';
+
+export default definePlugin({
+  name: 'catalog',
+  apply(host) {
+    const log = (line) => appendFileSync(host.configDir + '/events.log', line + '\\n');
+    host.resource('readme', 'memo://readme', { mimeType: 'text/plain' }, async (uri) => ({
+      contents: [{ uri: uri.href, text: 'read me' }],
+    }));
+    host.resource('note', new ResourceTemplate('memo://notes/{id}', { list: undefined }), { mimeType: 'text/plain' }, async (uri, { id }) => ({
+      contents: [{ uri: uri.href, text: 'note ' + id }],
+    }));
+    const items = Array.from({ length: 6 }, (_, i) => ({ uri: 'gen://item/' + i, name: 'item ' + i, mimeType: 'text/plain' }));
+    host.resources({
+      list(cursor) {
+        const start = cursor ? Number(cursor) : 0;
+        const next = start + 2 < items.length ? String(start + 2) : undefined;
+        return { resources: items.slice(start, start + 2), nextCursor: next };
+      },
+      read(uri) {
+        if (!uri.startsWith('gen://item/')) return undefined;
+        if (uri === 'gen://item/secret') throw new McpError(-32602, 'refused: secret');
+        return { contents: [{ uri, text: 'content of ' + uri }] };
+      },
+      templates: () => [{ name: 'item', uriTemplate: 'gen://item/{n}' }],
+      subscribe(uri) {
+        if (!uri.startsWith('gen://')) return false;
+        log('subscribe ' + uri);
+        return true;
+      },
+      unsubscribe(uri) { log('unsubscribe ' + uri); },
+    });
+    host.tool('touch', { description: 'announce a change' }, async () => {
+      host.notifyResourceUpdated('gen://item/1');
+      host.notifyResourceUpdated('gen://item/2');
+      host.notifyResourceListChanged();
+      return { content: [{ type: 'text', text: 'touched' }] };
+    });
+  },
+});
+`;
+
+test('resources from registrations and a provider: pagination, templates, reads, errors, subscriptions', async () => {
+  const dir = await tempDir();
+  await linkCore(dir);
+  await writeFiles(dir, { 'catalog.mjs': PLUGIN, 'events.log': '', 'mcp-host.config.json': { plugins: ['./catalog.mjs'] } });
+  const { client } = await connectClient(['start'], { cwd: dir });
+  expect(client.getServerCapabilities()?.resources).toEqual({ listChanged: true, subscribe: true });
+
+  const uris: string[] = [];
+  let cursor: string | undefined;
+  let pages = 0;
+  do {
+    const page = await client.listResources(cursor ? { cursor } : {});
+    uris.push(...page.resources.map((resource) => resource.uri));
+    cursor = page.nextCursor;
+    pages++;
+  } while (cursor && pages < 10);
+  expect(uris).toEqual(['memo://readme', ...Array.from({ length: 6 }, (_, i) => `gen://item/${i}`)]);
+  expect(pages).toBe(4);
+
+  const templates = await client.listResourceTemplates();
+  expect(templates.resourceTemplates.map((template) => template.uriTemplate)).toEqual(['memo://notes/{id}', 'gen://item/{n}']);
+
+  expect((await client.readResource({ uri: 'memo://readme' })).contents[0]).toMatchObject({ text: 'read me' });
+  expect((await client.readResource({ uri: 'memo://notes/42' })).contents[0]).toMatchObject({ text: 'note 42' });
+  expect((await client.readResource({ uri: 'gen://item/3' })).contents[0]).toMatchObject({ text: 'content of gen://item/3' });
+
+  const missing = await client.readResource({ uri: 'nope://x' }).catch((error) => error);
+  expect(missing).toBeInstanceOf(McpError);
+  expect(missing.code).toBe(RESOURCE_NOT_FOUND_CODE);
+  const refused = await client.readResource({ uri: 'gen://item/secret' }).catch((error) => error);
+  expect(refused.code).toBe(-32602);
+  expect(refused.message).toContain('refused: secret');
+  const badCursor = await client.listResources({ cursor: 'not-a-cursor' }).catch((error) => error);
+  expect(badCursor.code).toBe(-32602);
+
+  const updated: string[] = [];
+  let listChanged = 0;
+  client.setNotificationHandler(ResourceUpdatedNotificationSchema, (notification) => void updated.push(notification.params.uri));
+  client.setNotificationHandler(ResourceListChangedNotificationSchema, () => void listChanged++);
+  await client.subscribeResource({ uri: 'gen://item/1' });
+  const notMine = await client.subscribeResource({ uri: 'memo://unknown' }).catch((error) => error);
+  expect(notMine.code).toBe(RESOURCE_NOT_FOUND_CODE);
+  await client.callTool({ name: 'touch' });
+  const until = Date.now() + 5000;
+  while ((updated.length < 1 || listChanged < 1) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+  // Only the subscribed URI is announced.
+  expect(updated).toEqual(['gen://item/1']);
+  expect(listChanged).toBe(1);
+  await client.unsubscribeResource({ uri: 'gen://item/1' });
+  const { readFileSync } = await import('node:fs');
+  expect(readFileSync(`${dir}/events.log`, 'utf8').trim().split('\n')).toEqual(['subscribe gen://item/1', 'unsubscribe gen://item/1']);
+});
