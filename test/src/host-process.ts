@@ -135,3 +135,15 @@ export function isAlive(pid: number): boolean {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Spawn the host on an HTTP config and wait for its `listening on` line; returns the endpoint URL. */
+export async function spawnHttpHost(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<{ host: HostProcess; url: URL }> {
+  const host = spawnHost(args, { ...options, stdin: 'ignore' });
+  let url: URL | undefined;
+  await host.waitFor(() => {
+    const match = /mcp-host: listening on (\S+)/.exec(host.stderr());
+    if (match) url = new URL(match[1]!);
+    return url !== undefined;
+  }, 'the listening line');
+  return { host, url: url! };
+}

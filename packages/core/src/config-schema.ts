@@ -18,6 +18,25 @@ const milliseconds = (fallback: number) => z.number().int().positive().max(600_0
 
 export const stdioTransportSchema = z.strictObject({ type: z.literal('stdio') });
 
+/** Streamable HTTP. Binds loopback unless told otherwise; a non-loopback bind without auth logs a warning. */
+export const httpTransportSchema = z.strictObject({
+  type: z.literal('http'),
+  host: z.string().min(1).default('127.0.0.1'),
+  /** 0 picks a free port; the URL is printed on stderr as `mcp-host: listening on <url>`. */
+  port: z.number().int().min(0).max(65535).default(3000),
+  path: z.string().startsWith('/', 'must start with /').default('/mcp'),
+  /** Origins allowed to call (exact `scheme://host:port`); default: loopback origins only. */
+  allowedOrigins: z.array(z.string().min(1)).optional(),
+  /** Host header values allowed (DNS-rebinding protection); default: loopback names when bound to loopback. */
+  allowedHosts: z.array(z.string().min(1)).optional(),
+  auth: z.strictObject({ bearerToken: z.string().min(16, 'use a token of at least 16 characters') }).optional(),
+  /** No sessions: a fresh server per request, JSON responses, POST only. */
+  stateless: z.boolean().default(false),
+  maxBodyBytes: z.number().int().positive().default(4 * 1024 * 1024),
+});
+
+export const transportSchema = z.discriminatedUnion('type', [stdioTransportSchema, httpTransportSchema]);
+
 export const shutdownSchema = z
   .strictObject({
     /** Bound for the whole shutdown: drain, taps and flush. */
@@ -39,7 +58,7 @@ export const hostConfigSchema = z.strictObject({
   version: z.string().min(1).default('0.1.0'),
   /** Instructions for the client, sent in `initialize`. */
   instructions: z.string().optional(),
-  transport: stdioTransportSchema.prefault({ type: 'stdio' }),
+  transport: transportSchema.default({ type: 'stdio' }),
   shutdown: shutdownSchema,
   logging: z
     .strictObject({
@@ -53,3 +72,5 @@ export const hostConfigSchema = z.strictObject({
 export type HostConfigInput = z.input<typeof hostConfigSchema>;
 export type HostConfig = z.output<typeof hostConfigSchema>;
 export type PluginEntry = z.output<typeof pluginEntrySchema>;
+export type HttpTransportConfig = z.output<typeof httpTransportSchema>;
+export type TransportConfig = z.output<typeof transportSchema>;

@@ -1,5 +1,7 @@
 import { McpServer, type ResourceMetadata, type ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { CallToolRequestSchema, ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { HttpServing } from './http-transport.js';
 import { AsyncSeriesHook } from 'tapable';
 import { hostConfigSchema, type HostConfigInput } from './config-schema.js';
 import { displayPath, loadConfigFile } from './config-loader.js';
@@ -38,6 +40,11 @@ export interface CreateHostOptions {
   resolveFrom?: readonly string[];
   /** Where stderr output goes (logs and the report); defaults to `process.stderr`. */
   stderr?: NodeJS.WritableStream;
+  /**
+   * Transport settings over the config's (the CLI's `--transport`, `--port`, `--host`). Keys merge into the
+   * config's transport when the type is the same; another type replaces it.
+   */
+  transport?: Partial<Record<string, unknown>> & { type?: 'stdio' | 'http' };
 }
 
 /** What `inspect` prints. */
@@ -84,6 +91,7 @@ export class Host {
   #shutdownPromise: Promise<ShutdownReport> | undefined;
   #currentRun: ShutdownRun | undefined;
   #stdio: StdioTransport | undefined;
+  #http: HttpServing | undefined;
   #guard: StdoutGuard | undefined;
   #signalCount = 0;
   #processListeners: (() => void)[] = [];
@@ -144,6 +152,12 @@ export class Host {
       raw = loaded.raw;
       file = loaded.file;
     }
+    const override = this.#options.transport;
+    if (override && typeof raw === 'object' && raw !== null) {
+      const current = (raw as { transport?: Record<string, unknown> }).transport ?? { type: 'stdio' };
+      const type = override.type ?? 'http';
+      raw = { ...raw, transport: current.type === type ? { ...current, ...override, type } : { ...override, type } };
+    }
     const resolveFrom = [...(this.#options.resolveFrom ?? []), import.meta.url];
     this.#config = await resolveConfig({ raw, file, cwd: this.#cwd, env: this.#options.env ?? process.env, resolveFrom });
     if (!this.#options.debug) this.#logOutput.level = this.#config.host.logging.level;
@@ -188,6 +202,7 @@ export class Host {
       { name: config.host.name, version: config.host.version },
       { capabilities: { logging: {} }, ...(config.host.instructions ? { instructions: config.host.instructions } : {}) },
     );
+    this.#refuseUnknownTools(server);
     for (const registration of this.#registrations) registration.register(server);
     this.#resources.install(server, sessionKey);
     return server;
@@ -274,23 +289,48 @@ export class Host {
       if (ownsProcess) await this.#exit(code);
       throw error;
     }
-    // Read stdin from now on, so a client that is gone before startup ends is noticed.
-    this.#stdio = new StdioTransport({
-      stdin: process.stdin,
-      stdout: process.stdout,
-      write: this.#guard ? this.#guard.write : (chunk, callback) => process.stdout.write(chunk, callback),
-      onInputClosed: () => void this.shutdown('stdin-closed'),
-      onOutputClosed: (error) => {
-        this.logger.debug('stdout closed: %s', error.message);
-        void this.shutdown('transport-closed');
-      },
-      onBadLine: (message) => this.logger.warning(message),
-    });
+    const transport = this.#config!.host.transport;
+    if (transport.type === 'stdio') {
+      // Read stdin from now on, so a client that is gone before startup ends is noticed.
+      this.#stdio = new StdioTransport({
+        stdin: process.stdin,
+        stdout: process.stdout,
+        write: this.#guard ? this.#guard.write : (chunk, callback) => process.stdout.write(chunk, callback),
+        onInputClosed: () => void this.shutdown('stdin-closed'),
+        onOutputClosed: (error) => {
+          this.logger.debug('stdout closed: %s', error.message);
+          void this.shutdown('transport-closed');
+        },
+        onBadLine: (message) => this.logger.warning(message),
+      });
+    } else {
+      // Over HTTP stdout is no protocol channel, and stdin (often /dev/null under a supervisor) is no trigger.
+      this.#guard?.restore();
+      this.#guard = undefined;
+    }
     try {
       await this.apply();
       await this.start();
       if (!this.signal.aborted) {
-        await this.connect(this.#stdio, 'stdio');
+        if (this.#stdio) {
+          await this.connect(this.#stdio, 'stdio');
+        } else if (transport.type === 'http') {
+          const host = this;
+          this.#http = new HttpServing(
+            {
+              connect: (sessionTransport, sessionKey) => this.connect(sessionTransport, sessionKey),
+              logger: this.logger,
+              get isClosing() {
+                return host.signal.aborted;
+              },
+            },
+            transport,
+          );
+          const url = await this.#http.listen();
+          // One parseable line, for scripts and tests that asked for port 0.
+          this.#stderr.write(`mcp-host: listening on ${url.href}\n`);
+          if (this.signal.aborted) this.#http.stopIntake();
+        }
         await this.ready();
       }
     } catch (error) {
@@ -323,6 +363,7 @@ export class Host {
     this.#tracker.close();
     this.#startController.abort(new HostError('MCPH_STARTUP_ABORTED', `startup aborted: shutdown began (${reason})`));
     this.#shutdownController.abort(reason);
+    this.#http?.stopIntake();
     if (this.#options.exitProcess !== false) this.#armWatchdog(this.#deadline + 1000);
     this.logger.info('shutting down (%s)', reason);
 
@@ -334,13 +375,17 @@ export class Host {
     if (cut > 0) this.logger.warning('%d request(s) still unanswered after %d ms; cutting them', cut, Date.now() - drainStarted);
     const drainMs = Date.now() - drainStarted;
 
+    // Replies are out. HTTP: close the sessions (SSE streams end, sockets close) before the plugins release.
+    // stdio stays open through the taps, so a request sent meanwhile still gets its "shutting down" error.
+    if (this.#http) await settleWithin(this.#http.close(), Math.max(Date.now() + 100, this.#deadline));
+
     const run = new ShutdownRun(reason, this.#deadline, limits.hookTimeoutMs, this.shutdownPlan(), (plugin, message) =>
       createLogger(plugin, this.#logOutput).error(message),
     );
     this.#currentRun = run;
     await this.hooks.shutdown.promise(run as unknown as ShutdownContext);
 
-    // Replies are out (drained); close the sessions. Bounded: a transport must not hold the exit.
+    // Bounded: a transport must not hold the exit.
     await settleWithin(Promise.allSettled([...this.#servers.keys()].map((server) => server.close())), Math.max(Date.now() + 100, this.#deadline));
     this.#servers.clear();
     this.#logOutput.sinks.clear();
@@ -402,6 +447,25 @@ export class Host {
       prompt: ((name: string, config: never, handler: never) =>
         register({ kind: 'prompt', name, plugin: pluginName, register: (server) => void server.registerPrompt(name, config, handler) })) as PluginHost['prompt'],
     });
+  }
+
+  /**
+   * MCP says an unknown tool is a protocol error (-32602); the SDK (1.32.2) answers with an `isError`
+   * result instead. Wrap its tools/call handler as it is set, through the public `setRequestHandler`.
+   */
+  #refuseUnknownTools(server: McpServer): void {
+    const inner = server.server;
+    const setRequestHandler = inner.setRequestHandler.bind(inner);
+    inner.setRequestHandler = ((schema: unknown, handler: (request: any, extra: any) => unknown) => {
+      if (schema !== CallToolRequestSchema) return setRequestHandler(schema as never, handler as never);
+      return setRequestHandler(CallToolRequestSchema, (request, extra) => {
+        const name = request.params.name;
+        if (!this.#registrations.some((entry) => entry.kind === 'tool' && entry.name === name)) {
+          throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
+        }
+        return handler(request, extra) as never;
+      });
+    }) as typeof inner.setRequestHandler;
   }
 
   #expectRegistrationOpen(plugin: string, kind: string, name: string): void {

@@ -1,0 +1,262 @@
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { HttpTransportConfig } from './config-schema.js';
+import type { Logger } from './logger.js';
+import { SHUTTING_DOWN_CODE } from './request-tracker.js';
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK_HOSTS.has(host) || host.startsWith('127.');
+}
+
+/** What the HTTP transport needs from the host. */
+export interface HttpSessionHost {
+  connect(transport: Transport, sessionKey: string): Promise<McpServer>;
+  readonly logger: Logger;
+  /** True once shutdown began: new requests are refused with 503. */
+  readonly isClosing: boolean;
+}
+
+interface Session {
+  transport: StreamableHTTPServerTransport;
+  server: McpServer;
+}
+
+/** The hostname of a `Host` header or an origin, without the port. */
+function hostnameOf(value: string): string {
+  if (value.startsWith('[')) return value.slice(0, value.indexOf(']') + 1).toLowerCase();
+  return value.split(':')[0]!.toLowerCase();
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * Streamable HTTP, one SDK server per session, all wired to the same plugins. It closes what the SDK
+ * (1.32.2) leaves open: `Origin` is checked on every request (403), unknown sessions get 404, the body is
+ * bounded, and shutdown drains: the listener stops, idle keep-alive sockets close at once, new requests on
+ * open sockets get 503, and sessions close only after the host has answered the requests in flight.
+ */
+export class HttpServing {
+  readonly #config: HttpTransportConfig;
+  readonly #host: HttpSessionHost;
+  readonly #sessions = new Map<string, Session>();
+  readonly #sockets = new Set<Socket>();
+  #server: Server | undefined;
+  #sessionCount = 0;
+  #url: URL | undefined;
+
+  constructor(host: HttpSessionHost, config: HttpTransportConfig) {
+    this.#host = host;
+    this.#config = config;
+  }
+
+  get url(): URL | undefined {
+    return this.#url;
+  }
+
+  get sessionCount(): number {
+    return this.#sessions.size;
+  }
+
+  async listen(): Promise<URL> {
+    const server = createServer({ keepAliveTimeout: 5000 }, (req, res) => void this.#handle(req, res));
+    server.on('connection', (socket) => {
+      this.#sockets.add(socket);
+      socket.on('close', () => this.#sockets.delete(socket));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.#config.port, this.#config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.#server = server;
+    const address = server.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    this.#url = new URL(`http://${host}:${address.port}${this.#config.path}`);
+    if (!isLoopbackHost(this.#config.host) && !this.#config.auth) {
+      this.#host.logger.warning('listening on %s without auth: anyone who can reach it can use every tool. Set transport.auth.bearerToken.', this.#config.host);
+    }
+    return this.#url;
+  }
+
+  /** Shutdown began: stop listening, close idle keep-alive sockets; requests on the others get 503. */
+  stopIntake(): void {
+    this.#server?.close();
+    this.#server?.closeIdleConnections();
+  }
+
+  /** After the drain: close every session (their SSE streams end), then every socket still open. */
+  async close(): Promise<void> {
+    const sessions = [...this.#sessions.values()];
+    this.#sessions.clear();
+    await Promise.allSettled(sessions.map(({ server }) => server.close()));
+    this.#server?.closeAllConnections();
+    for (const socket of this.#sockets) socket.destroy();
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      await this.#route(req, res);
+    } catch (error) {
+      this.#host.logger.error('HTTP %s %s failed: %s', req.method, req.url, error instanceof Error ? error.message : String(error));
+      if (!res.headersSent) this.#reject(res, 500, -32603, 'Internal server error');
+      else res.end();
+    }
+  }
+
+  async #route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== this.#config.path) return this.#reject(res, 404, -32601, `Not found: the MCP endpoint is ${this.#config.path}`);
+    if (this.#host.isClosing) {
+      res.setHeader('Connection', 'close');
+      return this.#reject(res, 503, SHUTTING_DOWN_CODE, 'The server is shutting down; the request was not run.');
+    }
+    const hostProblem = this.#checkHost(req);
+    if (hostProblem) return this.#reject(res, 403, -32000, hostProblem);
+    const originProblem = this.#checkOrigin(req);
+    if (originProblem) return this.#reject(res, 403, -32000, originProblem);
+    if (this.#config.auth) {
+      const header = req.headers.authorization ?? '';
+      const token = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+      if (!token || !sameSecret(token, this.#config.auth.bearerToken)) {
+        res.setHeader('WWW-Authenticate', `Bearer realm="mcp-host", error="${token ? 'invalid_token' : 'invalid_request'}"`);
+        return this.#reject(res, 401, -32001, token ? 'Unauthorized: the bearer token is not valid.' : 'Unauthorized: send Authorization: Bearer <token>.');
+      }
+    }
+
+    let body: unknown;
+    if (req.method === 'POST') {
+      const read = await this.#readBody(req);
+      if (read === 'too-large') {
+        res.setHeader('Connection', 'close');
+        return this.#reject(res, 413, -32600, `Request body over ${this.#config.maxBodyBytes} bytes`);
+      }
+      try {
+        body = JSON.parse(read);
+      } catch {
+        return this.#reject(res, 400, -32700, 'Parse error: the body is not JSON');
+      }
+    }
+
+    // The body may finish arriving after shutdown began: that request is new work too.
+    if (this.#host.isClosing) {
+      res.setHeader('Connection', 'close');
+      return this.#reject(res, 503, SHUTTING_DOWN_CODE, 'The server is shutting down; the request was not run.');
+    }
+    if (this.#config.stateless) return this.#serveStateless(req, res, body);
+
+    const sessionId = req.headers['mcp-session-id'];
+    if (typeof sessionId === 'string') {
+      const session = this.#sessions.get(sessionId);
+      if (!session) return this.#reject(res, 404, -32001, 'Session not found: it ended or never existed. Initialize a new session.');
+      return session.transport.handleRequest(req, res, body);
+    }
+    if (req.method === 'POST' && (isInitializeRequest(body) || (Array.isArray(body) && body.some((message) => isInitializeRequest(message))))) {
+      return this.#startSession(req, res, body);
+    }
+    if (req.method === 'GET' || req.method === 'DELETE') return this.#reject(res, 400, -32000, 'Bad request: Mcp-Session-Id header required');
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'GET, POST, DELETE');
+      return this.#reject(res, 405, -32000, 'Method not allowed');
+    }
+    return this.#reject(res, 400, -32000, 'Bad request: no Mcp-Session-Id header, and the message is not an initialize request');
+  }
+
+  async #startSession(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+    const key = `http-${++this.#sessionCount}`;
+    let server: McpServer | undefined;
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (sessionId) => {
+        if (server) this.#sessions.set(sessionId, { transport, server });
+      },
+      onsessionclosed: (sessionId) => {
+        this.#sessions.delete(sessionId);
+      },
+    });
+    server = await this.#host.connect(transport, key);
+    transport.onclose = ((previous) => () => {
+      if (transport.sessionId) this.#sessions.delete(transport.sessionId);
+      previous?.();
+    })(transport.onclose);
+    await transport.handleRequest(req, res, body);
+  }
+
+  async #serveStateless(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'POST');
+      return this.#reject(res, 405, -32000, 'Method not allowed: this endpoint is stateless (POST only)');
+    }
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    const server = await this.#host.connect(transport, `http-stateless-${++this.#sessionCount}`);
+    res.on('close', () => void server.close().catch(() => {}));
+    await transport.handleRequest(req, res, body);
+  }
+
+  #checkHost(req: IncomingMessage): string | undefined {
+    const header = req.headers.host;
+    if (!header) return 'Forbidden: Host header required';
+    const allowed = this.#config.allowedHosts;
+    const name = hostnameOf(header);
+    if (allowed) return allowed.map((host) => host.toLowerCase()).includes(name) || allowed.includes(header) ? undefined : `Forbidden: Host ${header} is not allowed`;
+    // Bound to loopback: only loopback names may reach us (DNS-rebinding protection).
+    if (isLoopbackHost(this.#config.host) && !isLoopbackHost(name)) return `Forbidden: Host ${header} is not allowed`;
+    return undefined;
+  }
+
+  #checkOrigin(req: IncomingMessage): string | undefined {
+    const origin = req.headers.origin;
+    if (origin === undefined) return undefined;
+    const allowed = this.#config.allowedOrigins;
+    if (allowed) return allowed.includes(origin) ? undefined : `Forbidden: Origin ${origin} is not allowed`;
+    let parsed: URL;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      return `Forbidden: Origin ${origin} is not allowed`;
+    }
+    return isLoopbackHost(parsed.hostname.toLowerCase()) || isLoopbackHost(`[${parsed.hostname}]`) ? undefined : `Forbidden: Origin ${origin} is not allowed`;
+  }
+
+  #readBody(req: IncomingMessage): Promise<string | 'too-large'> {
+    const limit = this.#config.maxBodyBytes;
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      req.resume();
+      return Promise.resolve('too-large');
+    }
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > limit) {
+          req.removeAllListeners('data');
+          req.resume();
+          resolve('too-large');
+          return;
+        }
+        chunks.push(chunk);
+      });
+      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      req.on('error', reject);
+    });
+  }
+
+  #reject(res: ServerResponse, status: number, code: number, message: string): void {
+    res.writeHead(status, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }));
+  }
+}

@@ -1,0 +1,158 @@
+import { request as httpRequest } from 'node:http';
+import { expect, test } from 'vitest';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { onTestFinished } from 'vitest';
+import { setupProbes, spawnHttpHost } from '../src/index.js';
+
+const INIT = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } } };
+const ACCEPT = 'application/json, text/event-stream';
+
+async function httpHost(probes: Record<string, object> = { web: {} }, transport: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
+  const setup = await setupProbes(probes, { transport: { type: 'http', port: 0, ...transport }, ...extra });
+  const { host, url } = await spawnHttpHost(['start'], { cwd: setup.dir });
+  return { ...setup, host, url };
+}
+
+async function connect(url: URL, headers: Record<string, string> = {}) {
+  const client = new Client({ name: 'http-test', version: '0' });
+  const transport = new StreamableHTTPClientTransport(url, { requestInit: { headers } });
+  onTestFinished(() => client.close().catch(() => {}));
+  await client.connect(transport);
+  return { client, transport };
+}
+
+/** A raw POST with full control of the headers; reads the whole answer. */
+async function post(url: URL, body: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: ACCEPT, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  return { status: response.status, headers: response.headers, text: await response.text() };
+}
+
+test('two concurrent sessions each get their own server over the same plugins; DELETE ends one (then 404)', async () => {
+  const { url, host, events } = await httpHost();
+  const a = await connect(url);
+  const b = await connect(url);
+  expect(a.transport.sessionId).toBeTruthy();
+  expect(a.transport.sessionId).not.toBe(b.transport.sessionId);
+  const [ra, rb] = await Promise.all([
+    a.client.callTool({ name: 'slow_web', arguments: { ms: 200 } }),
+    b.client.callTool({ name: 'slow_web', arguments: { ms: 100 } }),
+  ]);
+  expect(ra.content).toEqual([{ type: 'text', text: 'slept 200' }]);
+  expect(rb.content).toEqual([{ type: 'text', text: 'slept 100' }]);
+  // Start taps ran once per process, not per session.
+  expect(events().filter((event) => event === 'web:start')).toHaveLength(1);
+
+  const sessionId = a.transport.sessionId!;
+  await a.transport.terminateSession();
+  const after = await post(url, { jsonrpc: '2.0', id: 2, method: 'tools/list' }, { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-06-18' });
+  expect(after.status).toBe(404);
+  expect((await b.client.listTools()).tools.length).toBeGreaterThan(0);
+  host.child.kill('SIGTERM');
+  expect((await host.exited).code).toBe(0);
+});
+
+test('an unknown tool is a JSON-RPC protocol error, not an isError result', async () => {
+  const { url } = await httpHost();
+  const { client } = await connect(url);
+  const error = await client.callTool({ name: 'no_such_tool' }).catch((caught) => caught);
+  expect(error).toBeInstanceOf(McpError);
+  expect(error.code).toBe(-32602);
+});
+
+test('DNS-rebinding protection: a foreign Origin or Host is refused with 403', async () => {
+  const { url } = await httpHost();
+  expect((await post(url, INIT, { origin: 'http://evil.example' })).status).toBe(403);
+  expect((await post(url, INIT, { origin: `http://localhost:${url.port}` })).status).toBe(200);
+  // fetch will not let us forge Host; use node:http.
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = httpRequest(url, { method: 'POST', headers: { host: 'evil.example', 'content-type': 'application/json', accept: ACCEPT } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(INIT));
+  });
+  expect(status).toBe(403);
+});
+
+test('allowedOrigins admits exactly the listed origins', async () => {
+  const { url } = await httpHost({ web: {} }, { allowedOrigins: ['https://app.example'] });
+  expect((await post(url, INIT, { origin: 'https://app.example' })).status).toBe(200);
+  expect((await post(url, INIT, { origin: `http://localhost:${url.port}` })).status).toBe(403);
+});
+
+test('bearer auth: missing or wrong token gets 401 with WWW-Authenticate; the right one works', async () => {
+  const token = 'a-very-secret-token-123';
+  const { url } = await httpHost({ web: {} }, { auth: { bearerToken: token } });
+  const missing = await post(url, INIT);
+  expect(missing.status).toBe(401);
+  expect(missing.headers.get('www-authenticate')).toMatch(/^Bearer /);
+  expect((await post(url, INIT, { authorization: 'Bearer wrong-token-wrong-token' })).status).toBe(401);
+  const { client } = await connect(url, { authorization: `Bearer ${token}` });
+  expect((await client.listTools()).tools.length).toBeGreaterThan(0);
+});
+
+test('an oversized body gets 413; a body that is not JSON gets 400; no session id gets 400; another path 404', async () => {
+  const { url } = await httpHost({ web: {} }, { maxBodyBytes: 1024 });
+  expect((await post(url, { ...INIT, padding: 'x'.repeat(4096) })).status).toBe(413);
+  expect((await post(url, '{not json')).status).toBe(400);
+  expect((await post(url, { jsonrpc: '2.0', id: 3, method: 'tools/list' })).status).toBe(400);
+  expect((await post(new URL('/elsewhere', url), INIT)).status).toBe(404);
+});
+
+test('SIGTERM while a slow tool call streams: the client gets the whole result, then the process exits', async () => {
+  const { url, host, events } = await httpHost({ web: { shutdownDelayMs: 300 } });
+  const { client } = await connect(url);
+  const pending = client.callTool({ name: 'slow_web', arguments: { ms: 500 } });
+  await host.waitFor(() => events().includes('web:slow-begin'), 'the tool to start');
+  host.child.kill('SIGTERM');
+  await host.waitFor(() => host.stderr().includes('shutting down (SIGTERM)'), 'shutdown to begin');
+  const result = await pending;
+  expect(result.content).toEqual([{ type: 'text', text: 'slept 500' }]);
+  const { code } = await host.exited;
+  expect(code).toBe(0);
+  expect(host.stderr()).toMatch(/requests: 1 answered, 0 cut/);
+  // Sessions were closed before the plugins' taps ran.
+  expect(events().indexOf('web:slow-end')).toBeLessThan(events().indexOf('web:shutdown:SIGTERM'));
+});
+
+test('a request on a socket still open after shutdown began gets 503 with a JSON-RPC error', async () => {
+  const { url, host, events } = await httpHost({ web: {} });
+  const { client, transport } = await connect(url);
+  // A slow call keeps the drain (and so the process) going while we finish the second request.
+  const slow = client.callTool({ name: 'slow_web', arguments: { ms: 800 } });
+  await host.waitFor(() => events().includes('web:slow-begin'), 'the tool to start');
+  const body = JSON.stringify({ jsonrpc: '2.0', id: 21, method: 'tools/list' });
+  const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = httpRequest(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/json', accept: ACCEPT, 'content-length': Buffer.byteLength(body), 'mcp-session-id': transport.sessionId!, 'mcp-protocol-version': '2025-06-18' } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (chunk) => (text += chunk)).on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on('error', reject);
+    // Headers and half the body now: the socket is busy, not idle, when shutdown begins.
+    req.write(body.slice(0, 10));
+    void host.waitFor(() => host.stderr().includes('shutting down (SIGTERM)'), 'shutdown to begin').then(() => req.end(body.slice(10)), reject);
+  });
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  host.child.kill('SIGTERM');
+  const late = await answer;
+  expect(late.status).toBe(503);
+  expect(JSON.parse(late.body).error.code).toBe(-32000);
+  expect((await slow).content).toEqual([{ type: 'text', text: 'slept 800' }]);
+  expect((await host.exited).code).toBe(0);
+});
+
+test('idle keep-alive clients do not hold the process open', async () => {
+  const { url, host } = await httpHost();
+  const clients = await Promise.all(Array.from({ length: 4 }, () => connect(url)));
+  await Promise.all(clients.map(({ client }) => client.listTools()));
+  host.child.kill('SIGTERM');
+  const { code } = await host.exited;
+  expect(code).toBe(0);
+});
