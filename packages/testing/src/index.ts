@@ -1,0 +1,2 @@
+export { createTestHost, type CreateTestHostOptions, type TestHost } from './test-host.js';
+export { trackResources, type LeakCheck } from './leak-check.js';

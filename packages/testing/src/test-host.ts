@@ -1,0 +1,83 @@
+import { PassThrough } from 'node:stream';
+import { createHost, type Host, type HostConfigInput, type ShutdownReason, type ShutdownReport } from '@mcp-host/core';
+import { Client, InMemoryTransport } from '@mcp-host/core/client';
+import { trackResources, type LeakCheck } from './leak-check.js';
+
+type PluginEntries = NonNullable<HostConfigInput['plugins']>;
+
+export interface CreateTestHostOptions {
+  /** Plugin entries, as in a config: plugin objects, `[plugin, options]`, or specifiers. */
+  plugins: PluginEntries;
+  /** The rest of the config (shutdown bounds, logging…). */
+  config?: Omit<HostConfigInput, 'plugins' | 'transport'>;
+  /** Directory relative paths in plugin options resolve against (the config's directory); default `process.cwd()`. */
+  cwd?: string;
+  /** Environment for `${VAR}` substitution; default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Capabilities the test client declares (sampling, elicitation, roots…). */
+  clientCapabilities?: ConstructorParameters<typeof Client>[1] extends infer O ? (O extends { capabilities?: infer C } ? C : never) : never;
+  /** Also write the host's stderr (logs and report) to the real stderr. */
+  echo?: boolean;
+}
+
+export interface TestHost {
+  host: Host;
+  /** A real MCP client, connected to the host through the SDK's in-memory transport. */
+  client: Client;
+  /** Everything the host wrote to stderr: logs and the shutdown report. */
+  stderr(): string;
+  /** Run the real shutdown and return its report: each tap in run order with plugin, duration, outcome, error. */
+  shutdown(reason?: ShutdownReason): Promise<ShutdownReport>;
+  /** Fails if a plugin left sockets, timers or watchers open: call after `shutdown()`. */
+  assertNoLeaks(settleMs?: number): Promise<void>;
+  leaks: LeakCheck;
+}
+
+/**
+ * A host in-process, wired to a real MCP `Client`: the same apply → start → serve → shutdown as the CLI,
+ * without a process to spawn. It does not own the process: no signal handlers, no exit.
+ */
+export async function createTestHost(options: CreateTestHostOptions): Promise<TestHost> {
+  const leaks = trackResources();
+  let text = '';
+  const stderr = new PassThrough();
+  stderr.setEncoding('utf8');
+  stderr.on('data', (chunk: string) => {
+    text += chunk;
+    if (options.echo) process.stderr.write(chunk);
+  });
+  const host = createHost({
+    config: { ...options.config, plugins: options.plugins },
+    exitProcess: false,
+    stderr,
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+    ...(options.env ? { env: options.env } : {}),
+  });
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  try {
+    await host.apply();
+    await host.start();
+    await host.connect(serverSide, 'test');
+    await host.ready();
+  } catch (error) {
+    // Startup failed: release what was set up, as the CLI would, then report the failure.
+    await host.shutdown('fatal-error', error);
+    throw error;
+  }
+  const client = new Client({ name: 'mcp-host-testing', version: '0.1.0' }, { capabilities: options.clientCapabilities ?? {} });
+  await client.connect(clientSide);
+  return {
+    host,
+    client,
+    stderr: () => text,
+    shutdown: (reason = 'api') => host.shutdown(reason),
+    assertNoLeaks: async (settleMs) => {
+      try {
+        await leaks.assertNone(settleMs);
+      } finally {
+        leaks.stop();
+      }
+    },
+    leaks,
+  };
+}

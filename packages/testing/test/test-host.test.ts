@@ -1,0 +1,116 @@
+import { describe, expect, test } from 'vitest';
+import { definePlugin, z } from '@mcp-host/core';
+import { createTestHost, trackResources } from '../src/index.js';
+
+const recorder = (name: string, behaviour: 'ok' | 'throw' | 'hang', events: string[]) =>
+  definePlugin({
+    name,
+    apply(host) {
+      host.hooks.shutdown.tapPromise(name, async (ctx) => {
+        events.push(`${name}:${ctx.reason}`);
+        if (behaviour === 'throw') throw new Error(`${name} failed to close`);
+        if (behaviour === 'hang') await new Promise(() => {});
+      });
+    },
+  });
+
+describe('createTestHost', () => {
+  test('a real Client talks to the plugins in-process', async () => {
+    const greeter = definePlugin({
+      name: 'greeter',
+      options: z.strictObject({ greeting: z.string() }),
+      apply(host, options) {
+        host.tool('greet', { description: 'greet', inputSchema: { who: z.string() } }, async ({ who }) => ({
+          content: [{ type: 'text', text: `${options.greeting}, ${who}` }],
+        }));
+      },
+    });
+    const { client, shutdown } = await createTestHost({ plugins: [[greeter, { greeting: 'hi' }]] });
+    const result = await client.callTool({ name: 'greet', arguments: { who: 'Ada' } });
+    expect(result.content).toEqual([{ type: 'text', text: 'hi, Ada' }]);
+    expect((await shutdown()).exitCode).toBe(0);
+  });
+
+  test('shutdown() returns the report: every tap in run order with plugin, outcome, duration and error', async () => {
+    const events: string[] = [];
+    const { shutdown, stderr } = await createTestHost({
+      plugins: [recorder('first', 'ok', events), recorder('broken', 'throw', events), recorder('stuck', 'hang', events), recorder('last', 'ok', events)],
+      config: { shutdown: { hookTimeoutMs: 150, timeoutMs: 1500 } },
+    });
+    const report = await shutdown('SIGTERM');
+    expect(report.reason).toBe('SIGTERM');
+    expect(report.exitCode).toBe(1);
+    expect(report.taps.map(({ plugin, outcome }) => [plugin, outcome])).toEqual([
+      ['first', 'ok'],
+      ['broken', 'failed'],
+      ['stuck', 'timed-out'],
+      ['last', 'ok'],
+    ]);
+    expect(report.taps[1]!.error).toContain('broken failed to close');
+    expect(report.taps[2]!.durationMs).toBeGreaterThanOrEqual(140);
+    expect(report.taps[2]!.timeoutMs).toBe(150);
+    expect(events).toEqual(['first:SIGTERM', 'broken:SIGTERM', 'stuck:SIGTERM', 'last:SIGTERM']);
+    // The same report the CLI prints.
+    expect(stderr()).toContain('mcp-host: shutting down (SIGTERM)');
+  });
+
+  test('a startup failure shuts down what was set up and rejects with the error naming the plugin', async () => {
+    const events: string[] = [];
+    const failing = definePlugin({
+      name: 'failing',
+      apply(host) {
+        host.hooks.start.tapPromise('failing', async () => {
+          throw new Error('backend unreachable');
+        });
+      },
+    });
+    const error = await createTestHost({ plugins: [recorder('set-up', 'ok', events), failing] }).catch((caught) => caught);
+    expect(error.code).toBe('MCPH_HOOK_FAILED');
+    expect(error.plugin).toBe('failing');
+    expect(events).toEqual(['set-up:fatal-error']);
+  });
+});
+
+describe('leak check', () => {
+  test('catches a plugin that leaves a timer running after its shutdown tap', async () => {
+    let timer: NodeJS.Timeout | undefined;
+    const leaky = definePlugin({
+      name: 'leaky',
+      apply(host) {
+        host.hooks.start.tapPromise('leaky', async () => {
+          timer = setInterval(() => {}, 60_000);
+        });
+      },
+    });
+    const testHost = await createTestHost({ plugins: [leaky] });
+    await testHost.shutdown();
+    await expect(testHost.assertNoLeaks(100)).rejects.toThrow(/Resources left open after shutdown: Timeout/);
+    clearInterval(timer);
+  });
+
+  test('passes for a plugin that closes what it opened', async () => {
+    const tidy = definePlugin({
+      name: 'tidy',
+      apply(host) {
+        let timer: NodeJS.Timeout | undefined;
+        host.hooks.start.tapPromise('tidy', async () => {
+          timer = setInterval(() => {}, 60_000);
+        });
+        host.hooks.shutdown.tapPromise('tidy', async () => clearInterval(timer));
+      },
+    });
+    const testHost = await createTestHost({ plugins: [tidy] });
+    await testHost.shutdown();
+    await testHost.assertNoLeaks();
+  });
+
+  test('trackResources sees a listening server until it is closed', async () => {
+    const { createServer } = await import('node:net');
+    const check = trackResources();
+    const server = createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    expect(await check.leaked(50)).toContain('TCPServerWrap');
+    await new Promise((resolve) => server.close(resolve));
+    expect(await check.leaked()).toEqual([]);
+  });
+});
