@@ -1,0 +1,33 @@
+/** Why a connection could not do what was asked; check `code`, not the message. */
+export type ConnectionErrorCode =
+  /** No connection has that name. */
+  | 'WSM_UNKNOWN_CONNECTION'
+  /** The connection did not open within the wait bound. */
+  | 'WSM_NOT_OPEN'
+  /** The connection is closed for good: the host is shutting down, or it gave up reconnecting. */
+  | 'WSM_CLOSED'
+  /** The socket failed while the data was being written. */
+  | 'WSM_SEND_FAILED';
+
+/**
+ * An error of the websocket-manager service. Tools turn these into `isError` results; they are user-facing
+ * conditions (a name typed wrong, a backend down), not bugs.
+ */
+export class ConnectionError extends Error {
+  readonly code: ConnectionErrorCode;
+  readonly connection: string | undefined;
+
+  constructor(code: ConnectionErrorCode, message: string, options: { connection?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ConnectionError';
+    this.code = code;
+    this.connection = options.connection;
+  }
+}
+
+const CODES = new Set<string>(['WSM_UNKNOWN_CONNECTION', 'WSM_NOT_OPEN', 'WSM_CLOSED', 'WSM_SEND_FAILED']);
+
+/** True for a `ConnectionError` from any copy of this package. */
+export function isConnectionError(value: unknown): value is ConnectionError {
+  return typeof value === 'object' && value !== null && CODES.has(String((value as { code?: unknown }).code));
+}

@@ -1,0 +1,101 @@
+import { z } from '@mcp-host/core';
+
+/** The protocols a connection can speak; each one is a module in `protocols/`. */
+export const PROTOCOL_NAMES = ['text', 'json', 'magic-api'] as const;
+export type ProtocolName = (typeof PROTOCOL_NAMES)[number];
+
+const ms = (fallback: number, max = 3_600_000) => z.number().int().min(0).max(max).default(fallback);
+
+const wsUrl = z.string().superRefine((value, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `expected a ws: or wss: URL, got ${JSON.stringify(value)}` });
+    return;
+  }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
+    ctx.addIssue({ code: 'custom', message: `expected a ws: or wss: URL, got ${JSON.stringify(value)}` });
+  }
+});
+
+/** Exponential backoff between connection attempts. */
+export const reconnectOptions = z.strictObject({
+  /** Delay before the first retry. */
+  initialDelayMs: ms(500),
+  /** The delay never grows past this; a connection that stayed open this long resets it. */
+  maxDelayMs: ms(30_000),
+  /** Each failed attempt multiplies the delay by this. */
+  factor: z.number().min(1).max(100).default(2),
+  /** Each delay is randomised by ± this fraction, so many clients do not retry in lockstep. */
+  jitter: z.number().min(0).max(1).default(0.2),
+  /** Consecutive failed attempts before giving up; `null` retries forever. */
+  maxRetries: z.number().int().min(0).nullable().default(null),
+});
+
+/** ws ping frames: a peer that does not answer one within `timeoutMs` is terminated and reconnected. */
+export const heartbeatOptions = z.strictObject({
+  intervalMs: z.number().int().min(10).max(3_600_000).default(15_000),
+  timeoutMs: z.number().int().min(10).max(3_600_000).default(30_000),
+});
+
+/** Credentials; which of them are used depends on the protocol (magic-api sends them as headers and in its login). */
+export const authOptions = z.strictObject({
+  token: z.string().optional(),
+  username: z.string().optional(),
+  password: z.string().optional(),
+});
+
+/** One backend WebSocket connection. */
+export const connectionOptions = z.strictObject({
+  /** Unique name: the tools and the service address the connection by it. */
+  name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected 1–64 characters of A–Z, a–z, 0–9, "_", ".", "-"'),
+  /** `ws:` or `wss:` URL of the backend. */
+  url: wsUrl,
+  protocol: z.enum(PROTOCOL_NAMES).default('text'),
+  /** Extra headers for the opening handshake. */
+  headers: z.record(z.string(), z.string()).default({}),
+  auth: authOptions.optional(),
+  reconnect: reconnectOptions.prefault({}),
+  /** `false` turns the heartbeat off. */
+  heartbeat: z.union([heartbeatOptions, z.literal(false)]).prefault({}),
+  /** Messages kept per connection (a ring buffer: the oldest is dropped first). */
+  bufferSize: z.number().int().min(1).max(1_000_000).default(500),
+  /** Largest message accepted; a bigger one closes the connection (1009). Bounds the buffer's memory with `bufferSize`. */
+  maxMessageBytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(1024 * 1024),
+  /** How long the opening handshake may take. */
+  connectTimeoutMs: ms(10_000),
+  /** At shutdown: how long the peer has to answer the close frame before the socket is terminated. */
+  closeTimeoutMs: ms(1000, 60_000),
+  /** How long `ws_send` (and the service's `send`) waits for the connection to be open. */
+  sendTimeoutMs: ms(5000, 600_000),
+  /** Startup fails (exit 1, naming the URL) if the first connection attempt fails. */
+  required: z.boolean().default(false),
+});
+
+export const pluginOptions = z
+  .strictObject({
+    connections: z.array(connectionOptions).min(1),
+  })
+  .superRefine((options, ctx) => {
+    const seen = new Map<string, number>();
+    options.connections.forEach((connection, index) => {
+      const previous = seen.get(connection.name);
+      if (previous !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['connections', index, 'name'],
+          message: `connection name "${connection.name}" is used by connections[${previous}] already; names must be unique`,
+        });
+      } else {
+        seen.set(connection.name, index);
+      }
+    });
+  });
+
+export type ConnectionOptions = z.output<typeof connectionOptions>;
+export type ConnectionOptionsInput = z.input<typeof connectionOptions>;
+export type ReconnectOptions = z.output<typeof reconnectOptions>;
+export type HeartbeatOptions = z.output<typeof heartbeatOptions>;
+export type WebSocketManagerOptions = z.output<typeof pluginOptions>;
+export type WebSocketManagerOptionsInput = z.input<typeof pluginOptions>;
