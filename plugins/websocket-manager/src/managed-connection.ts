@@ -67,6 +67,8 @@ export class ManagedConnection implements ConnectionHandle {
   #heartbeatFailed = false;
   /** Shutdown began: nothing new is opened or armed from now on. */
   #isStopping = false;
+  /** `stop()` found a connection attempt under way and abandoned it. */
+  #abandonedAttempt = false;
   /** Settles with the first connection attempt: resolved once open, rejected if it failed. */
   #firstAttempt: { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void; settled: boolean } | undefined;
 
@@ -182,7 +184,10 @@ export class ManagedConnection implements ConnectionHandle {
     } else if (this.#state === 'idle' || this.#state === 'failed') {
       this.#setState(this.#state === 'idle' ? 'closed' : 'failed');
     }
-    if (this.#state === 'connecting') this.#socket?.terminate();
+    if (this.#state === 'connecting' && this.#socket) {
+      this.#abandonedAttempt = true;
+      this.#socket.terminate();
+    }
     this.#settleFirstAttempt(new ConnectionError('WSM_CLOSED', `connection "${this.name}" (${this.url}): the host is shutting down`, { connection: this.name }));
   }
 
@@ -197,11 +202,11 @@ export class ManagedConnection implements ConnectionHandle {
     this.stop();
     const socket = this.#socket;
     let outcome: CloseOutcome;
-    if (socket === undefined) {
+    if (socket === undefined && !this.#abandonedAttempt) {
       if (this.#state !== 'failed') this.#setState('closed');
       outcome = { name: this.name, kind: 'not-connected', state: found, durationMs: 0 };
-    } else if (socket.readyState === WebSocket.CONNECTING || found === 'connecting') {
-      socket.terminate();
+    } else if (socket === undefined || socket.readyState === WebSocket.CONNECTING || this.#abandonedAttempt) {
+      socket?.terminate();
       await boundedWait(this.#socketClosed, TERMINATE_SETTLE_MS);
       outcome = { name: this.name, kind: 'abandoned', durationMs: Date.now() - startedAt };
     } else {

@@ -174,7 +174,7 @@ export interface TestHost {
  * The real host, in-process, with this plugin and `options`, applied and started, and a real SDK Client
  * connected to it over an in-memory transport. Shut down when the test ends if the test did not.
  */
-export async function startHost(options: WebSocketManagerOptionsInput, settings: { debug?: boolean; logLevel?: string } = {}): Promise<TestHost> {
+export async function startHost(options: WebSocketManagerOptionsInput, settings: { debug?: boolean; logLevel?: string; shutdown?: { timeoutMs?: number; hookTimeoutMs?: number } } = {}): Promise<TestHost> {
   let stderr = '';
   const sink = new Writable({
     write(chunk, _encoding, callback) {
@@ -183,7 +183,11 @@ export async function startHost(options: WebSocketManagerOptionsInput, settings:
     },
   });
   const host = createHost({
-    config: { plugins: [[plugin, options]], ...(settings.logLevel ? { logging: { level: settings.logLevel } } : {}) } as never,
+    config: {
+      plugins: [[plugin, options]],
+      ...(settings.logLevel ? { logging: { level: settings.logLevel } } : {}),
+      ...(settings.shutdown ? { shutdown: settings.shutdown } : {}),
+    } as never,
     exitProcess: false,
     debug: settings.debug ?? false,
     stderr: sink,
