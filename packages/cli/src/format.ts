@@ -19,9 +19,33 @@ export function formatDescription(description: HostDescription): string {
   section('resources', description.resources.map((resource) => `${resource.name}  ${resource.uri}  [${resource.plugin}]`));
   section('prompts', description.prompts.map((prompt) => `${prompt.name}  [${prompt.plugin}]`));
   const { timeoutMs, hookTimeoutMs, drainTimeoutMs } = description.shutdown;
-  section(
-    `shutdown plan: drain ≤ ${drainTimeoutMs} ms, then taps in this order, all within ${timeoutMs} ms (default per tap ${hookTimeoutMs} ms)`,
-    description.shutdownPlan.map((tap, index) => `${index + 1}. ${tap.name}  ≤ ${tap.timeoutMs} ms${tap.stage ? `  (stage ${tap.stage})` : ''}`),
+  const plan = description.shutdownPlan;
+  lines.push(
+    '',
+    `shutdown plan (${plan.length} tap${plan.length === 1 ? '' : 's'}, in run order):`,
+    `  requests in flight get ≤ ${drainTimeoutMs} ms, then each tap its bound (default ${hookTimeoutMs} ms), all within ${timeoutMs} ms`,
+    ...(plan.length
+      ? plan.map((tap, index) => {
+          const notes = [tap.stage ? `stage ${tap.stage}` : '', tap.timeoutMs > timeoutMs ? `longer than shutdown.timeoutMs, which still applies` : ''].filter(Boolean);
+          return `  ${index + 1}. ${tap.name}  ≤ ${tap.timeoutMs} ms${notes.length ? `  (${notes.join('; ')})` : ''}`;
+        })
+      : ['  (no shutdown taps)']),
   );
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The stack of an error and of every cause under it (an `AggregateError`'s errors included), for --debug:
+ * a config error's own stack only shows the loader, while the cause shows the line of the plugin that threw.
+ */
+export function formatErrorStack(error: unknown): string {
+  const lines: string[] = [];
+  const visit = (value: unknown, prefix: string, depth: number) => {
+    if (!(value instanceof Error) || depth > 8) return;
+    lines.push(`${prefix}${value.stack ?? `${value.name}: ${value.message}`}`);
+    if (value instanceof AggregateError) for (const inner of value.errors) visit(inner, 'caused by: ', depth + 1);
+    else visit(value.cause, 'caused by: ', depth + 1);
+  };
+  visit(error, '', 0);
+  return lines.length ? `${lines.join('\n')}\n` : '';
 }

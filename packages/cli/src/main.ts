@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EXIT_CODES, HostError, createHost, describeError, isHostError, type Host } from '@mcp-host/core';
-import { formatDescription, formatPluginList } from './format.js';
+import { formatDescription, formatErrorStack, formatPluginList } from './format.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -52,7 +52,7 @@ export async function main(argv: string[]): Promise<void> {
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    return usageError(describeError(error).replace(/^TypeError( \[\w+\])?: /, ''));
+    return usageError(describeArgvError(error));
   }
   const { values, positionals } = parsed;
   if (values.version) return finish(EXIT_CODES.OK, `${VERSION}\n`);
@@ -97,10 +97,25 @@ async function inspect(host: Host, json: boolean, debug: boolean): Promise<never
   }
 }
 
+/** parseArgs' messages, shortened to what a user needs (its unknown-option text talks about positionals). */
+function describeArgvError(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : describeError(error);
+  const known = Object.entries(OPTIONS)
+    .map(([name, option]) => `--${name}${'short' in option ? ` (-${option.short})` : ''}`)
+    .join(', ');
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const option = /Unknown option '([^']+)'/.exec(message)?.[1] ?? message;
+    return `unknown option ${option} (known options: ${known})`;
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && /--config/.test(message)) return '--config needs a file: --config <file>';
+  return message;
+}
+
 function failWith(error: unknown, debug: boolean): Promise<never> {
   const problems = isHostError(error) ? error.problems : [describeError(error)];
   for (const line of problems) process.stderr.write(`mcp-host: ${line}\n`);
-  if (debug && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  if (debug) process.stderr.write(formatErrorStack(error));
   const configError = isHostError(error) && error.code.startsWith('MCPH_CONFIG') || isHostError(error) && error.code.startsWith('MCPH_PLUGIN') && error.code !== 'MCPH_PLUGIN_APPLY_FAILED';
   return finish(configError ? EXIT_CODES.CONFIG : EXIT_CODES.FAILURE);
 }

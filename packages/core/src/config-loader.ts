@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { HostError, describeError } from './errors.js';
@@ -72,15 +73,52 @@ export async function loadConfigFile(options: { configPath?: string | undefined;
     throw unreadable(file, options.cwd, error);
   }
   if (!result) {
+    const root = projectRoot(options.cwd);
+    const searched = root.dir === options.cwd ? options.cwd : `${options.cwd} and its parents up to ${root.dir}`;
     throw new HostError(
       'MCPH_CONFIG_NOT_FOUND',
-      `No mcp-host config found in ${options.cwd} or its parents up to the project root (looked for ${SEARCH_PLACES.slice(1, 3).join(', ')}, .mcp-hostrc and the others in the README, and "mcp-host" in package.json). Run "mcp-host init" to write one, or pass --config <file>.`,
+      `No mcp-host config found: searched ${searched}${root.manifest ? ` (the project root: it holds ${root.manifest})` : ''} for ${MODULE_NAME}.config.{json,yaml,yml,js,mjs,cjs,ts}, .${MODULE_NAME}rc[.json|.yaml|.yml|.js|.mjs|.cjs|.ts] and an "${MODULE_NAME}" key in package.json. Create ${path.join(root.manifest ? root.dir : options.cwd, `${MODULE_NAME}.config.json`)} (see the README's config reference), or pass --config <file>.`,
     );
   }
   return { file: result.filepath, raw: result.isEmpty ? {} : result.config };
 }
 
+/** Where cosmiconfig's search stops: the nearest directory holding package.json (or package.yaml), else `/`. */
+function projectRoot(cwd: string): { dir: string; manifest: string | undefined } {
+  for (let dir = cwd; ; dir = path.dirname(dir)) {
+    const manifest = ['package.json', 'package.yaml'].find((name) => existsSync(path.join(dir, name)));
+    if (manifest) return { dir, manifest };
+    if (path.dirname(dir) === dir) return { dir, manifest: undefined };
+  }
+}
+
 function unreadable(file: string, cwd: string, error: unknown): HostError {
-  const reason = describeError(error).replace(/\s+/g, ' ').trim();
-  return new HostError('MCPH_CONFIG_UNREADABLE', `${displayPath(file, cwd)}: cannot be loaded: ${reason}`, { file, cause: error });
+  const where = displayPath(file, cwd);
+  const format = formatOf(file);
+  // cosmiconfig prefixes the file name (we name it already) and appends a code frame (not one line).
+  let reason = (error instanceof Error ? error.message : describeError(error))
+    .replace(/^(JSON|YAML|TypeScript) Error in [^\n]*:\n/, '')
+    .split(/\n\s*\n/)[0]!
+    .replace(/\s+/g, ' ')
+    .trim();
+  const position = /at position (\d+)/.exec(reason);
+  if (format === 'JSON' && position) {
+    const before = readFileSync(file, 'utf8').slice(0, Number(position[1])).split('\n');
+    reason += ` (line ${before.length}, column ${before.at(-1)!.length + 1})`;
+  }
+  const systemCode = (error as { code?: unknown } | undefined)?.code;
+  const message =
+    typeof systemCode === 'string' && /^E[A-Z]+$/.test(systemCode)
+      ? `${where}: cannot be read: ${reason}. Check the file's permissions.`
+      : format === 'module'
+      ? `${where}: the config module threw while loading: ${reason || describeError(error)}. Fix the error in the file; --debug shows its stack.`
+      : `${where}: invalid ${format}: ${reason || describeError(error)}. Fix the syntax in the file.`;
+  return new HostError('MCPH_CONFIG_UNREADABLE', message, { file, cause: error });
+}
+
+function formatOf(file: string): 'JSON' | 'YAML' | 'module' {
+  const extension = path.extname(file);
+  if (extension === '.json') return 'JSON';
+  if (extension === '' || extension === '.yaml' || extension === '.yml') return 'YAML';
+  return 'module';
 }

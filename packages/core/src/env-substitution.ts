@@ -1,9 +1,13 @@
 import { formatKeyPath } from './key-path.js';
+import { isPlugin } from './plugin.js';
 
 const REFERENCE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-((?:[^}\\]|\\.)*))?\}/g;
 
 export interface EnvProblem {
+  /** The key path as written in the file (`plugins[1][1].url`). */
   path: string;
+  /** The same path as segments, for callers that name it differently (`plugins[1].options.url`). */
+  keys: (string | number)[];
   variable: string;
 }
 
@@ -27,12 +31,13 @@ export function substituteEnv(
       // Like the shell's `:-`, an empty value takes the default; without a default it is kept as set.
       if (current !== undefined && (current !== '' || fallback === undefined)) return current;
       if (fallback !== undefined) return fallback.replace(/\\(.)/g, '$1');
-      problems.push({ path: formatKeyPath(path), variable: name! });
+      problems.push({ path: formatKeyPath(path), keys: path, variable: name! });
       return match;
     });
   }
   if (Array.isArray(value)) return value.map((item, index) => substituteEnv(item, env, problems, [...path, index]));
-  if (isPlainObject(value)) {
+  // A plugin object (JS/TS configs) is code, not config: its strings are not ours to rewrite.
+  if (isPlainObject(value) && !isPlugin(value)) {
     const result: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) result[key] = substituteEnv(item, env, problems, [...path, key]);
     return result;

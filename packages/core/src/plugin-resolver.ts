@@ -70,11 +70,17 @@ export async function resolvePluginSpecifier(
       failures.push(path.dirname(base.startsWith('file:') ? fileURLToPath(base) : base));
     }
   }
-  const looked = [...new Set(failures)].join(', ');
+  const hostDirs = [...new Set(failures.slice(1))].filter((dir) => dir !== configDir);
   throw new HostError(
     'MCPH_PLUGIN_NOT_FOUND',
-    `Cannot find plugin "${specifier}" (looked from ${looked || configDir} and the host install). Install it next to the config (npm install ${specifier}) or give a path starting with ./`,
+    `Cannot find plugin "${specifier}": looked for node_modules/${packageName(specifier)} from ${configDir} (the config's directory)${hostDirs.length ? ` and from the host's installation (${hostDirs.join(', ')})` : ''}. Install it next to the config (npm install ${packageName(specifier)}), or give a path starting with ./ (relative to the config file).`,
   );
+}
+
+/** `@scope/name/sub` → `@scope/name`; `name/sub` → `name`. */
+function packageName(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
 }
 
 /** Import a resolved module and take its default export, which must be a plugin object. */
@@ -94,7 +100,7 @@ export async function importPlugin(specifier: string, resolved: ResolvedSpecifie
   const named = Object.keys(namespace).filter((key) => key !== 'default');
   const found =
     candidate === undefined
-      ? `no default export${named.length ? ` (named exports: ${named.join(', ')})` : ''}`
+      ? `no default export${named.length ? ` (named exports: ${named.slice(0, 8).join(', ')}${named.length > 8 ? `, … ${named.length - 8} more` : ''})` : ''}`
       : `a default export that is ${describeValue(candidate)}`;
   throw new HostError(
     'MCPH_PLUGIN_INVALID',

@@ -68,16 +68,26 @@ export async function resolveConfig(options: ResolveConfigOptions): Promise<Reso
 
   const envProblems: EnvProblem[] = [];
   const raw = substituteEnv(options.raw ?? {}, options.env ?? process.env, envProblems);
+  // A value still holding an unset ${VAR} fails its schema too; that second line would only repeat the first.
+  const envPaths = new Set<string>();
   for (const problem of envProblems) {
-    report('MCPH_CONFIG_ENV_MISSING', `${where}: ${problem.path}: environment variable ${problem.variable} is not set; set it, or write \${${problem.variable}:-default}`);
+    const keyPath = formatKeyPath(userKeys(problem.keys));
+    envPaths.add(keyPath);
+    report('MCPH_CONFIG_ENV_MISSING', `${where}: ${keyPath}: environment variable ${problem.variable} is not set; set it (e.g. in the MCP client's "env"), or write \${${problem.variable}:-default}`);
   }
+  const reportIssues = (code: HostErrorCode, issues: readonly Issue[], schema: unknown, value: unknown, prefix: readonly PropertyKey[], suffix = '') => {
+    for (const issue of issues) {
+      for (const line of describeIssue(issue, schema, value)) {
+        const keyPath = formatKeyPath([...prefix, ...line.path]);
+        if (!envPaths.has(keyPath)) report(code, `${where}: ${keyPath}: ${line.message}${suffix}`);
+      }
+    }
+  };
 
   const parsed = hostConfigSchema.safeParse(raw);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      report('MCPH_CONFIG_INVALID', `${where}: ${formatKeyPath(issuePath(issue))}: ${describeIssue(issue)}`);
-    }
-    throw aggregate(codes, problems, file);
+    reportIssues('MCPH_CONFIG_INVALID', parsed.error.issues, hostConfigSchema, raw, []);
+    throw aggregate(codes, problems, file, []);
   }
   const { plugins: entries, ...host } = parsed.data;
 
@@ -85,35 +95,48 @@ export async function resolveConfig(options: ResolveConfigOptions): Promise<Reso
   const loaded: LoadedEntry[] = [];
   for (const entry of entries) loaded.push(await loadEntry(entry, dir, options.resolveFrom ?? []));
   const plugins: ResolvedPlugin[] = [];
-  const seen = new Map<string, number>();
+  const causes: unknown[] = [];
+  const seen = new Map<string, { index: number; specifier: string }>();
   for (const [index, result] of loaded.entries()) {
     if ('error' in result) {
       report(result.error.code, `${where}: plugins[${index}]: ${result.error.message}`);
+      // Kept as the cause, so --debug shows where a plugin module threw.
+      if (result.error.cause !== undefined) causes.push(result.error);
       continue;
     }
     const { plugin, rawOptions, specifier, file: pluginFile } = result;
     const previous = seen.get(plugin.name);
     if (previous !== undefined) {
-      report('MCPH_PLUGIN_DUPLICATE', `${where}: plugins[${index}]: plugin name "${plugin.name}" is used by plugins[${previous}] already; each plugin may be listed once.`);
+      report(
+        'MCPH_PLUGIN_DUPLICATE',
+        `${where}: plugins[${index}]: plugin name "${plugin.name}" (${specifier}) is taken by plugins[${previous.index}] (${previous.specifier}); each plugin may be listed once: remove one of the entries.`,
+      );
       continue;
     }
-    seen.set(plugin.name, index);
+    seen.set(plugin.name, { index, specifier });
     let pluginOptions: unknown = rawOptions;
     if (plugin.options) {
       const validated = await validateWithSchema(plugin.options, rawOptions);
       if ('issues' in validated) {
-        for (const issue of validated.issues) {
-          const keyPath = formatKeyPath(['plugins', index, 'options', ...issuePath(issue)]);
-          report('MCPH_PLUGIN_OPTIONS_INVALID', `${where}: ${keyPath}: ${describeIssue(issue)} (plugin ${plugin.name})`);
-        }
+        reportIssues('MCPH_PLUGIN_OPTIONS_INVALID', validated.issues, plugin.options, rawOptions, ['plugins', index, 'options'], ` (plugin ${plugin.name})`);
         continue;
       }
       pluginOptions = validated.value;
     }
     plugins.push({ plugin, options: pluginOptions, specifier, file: pluginFile, index });
   }
-  if (problems.length > 0) throw aggregate(codes, problems, file);
+  if (problems.length > 0) throw aggregate(codes, problems, file, causes);
   return { host, plugins, file, dir };
+}
+
+/**
+ * Key paths as messages name them: in `["./p.mjs", { url }]` the options are `plugins[N].options`, and the
+ * specifier is `plugins[N]`, whichever way the entry was written.
+ */
+function userKeys(keys: readonly (string | number)[]): PropertyKey[] {
+  const [top, index, slot, ...rest] = keys;
+  if (top !== 'plugins' || typeof index !== 'number' || typeof slot !== 'number') return [...keys];
+  return slot === 1 ? ['plugins', index, 'options', ...rest] : ['plugins', index, ...rest];
 }
 
 type LoadedEntry =
@@ -135,15 +158,150 @@ async function loadEntry(entry: PluginEntry, dir: string, resolveFrom: readonly 
   }
 }
 
-function describeIssue(issue: Issue): string {
-  const details = issue as Issue & { code?: string; keys?: string[]; expected?: string; received?: unknown };
-  if (details.code === 'unrecognized_keys' && details.keys) {
-    return `unknown key${details.keys.length > 1 ? 's' : ''} ${details.keys.map((key) => `"${key}"`).join(', ')} (check the spelling; see the README's config reference)`;
-  }
-  return issue.message;
+interface IssueLine {
+  /** Relative to the validated value. */
+  path: PropertyKey[];
+  message: string;
 }
 
-function aggregate(codes: Set<HostErrorCode>, problems: string[], file: string | undefined): HostError {
+/** One line per problem: an unknown-keys issue becomes one line per key, each naming the keys allowed there. */
+function describeIssue(issue: Issue, schema: unknown, value: unknown): IssueLine[] {
+  const details = issue as Issue & { code?: string; keys?: string[] };
+  const at = issuePath(issue);
+  if (details.code === 'unrecognized_keys' && details.keys) {
+    const known = objectKeysAt(schema, value, at);
+    return details.keys.map((key) => {
+      const guess = known && closestKey(key, known);
+      const hint = known
+        ? `${guess ? `; did you mean "${guess}"?` : ''} (known keys here: ${known.join(', ')})`
+        : ` (check the spelling; ${schema === hostConfigSchema ? "see the README's config reference" : "see the plugin's documentation"})`;
+      return { path: [...at, key], message: `unknown key${hint}` };
+    });
+  }
+  if (details.code === 'invalid_union' && at.length === 2 && at[0] === 'plugins' && typeof at[1] === 'number') {
+    return [
+      {
+        path: at,
+        message: `expected a plugin specifier ("./my-plugin.mjs" or a package name), [specifier, options], or (in a JS/TS config) a plugin object with a name and apply(); got ${describeEntry(valueAt(value, at))}`,
+      },
+    ];
+  }
+  return [{ path: at, message: issue.message }];
+}
+
+function valueAt(value: unknown, at: readonly PropertyKey[]): unknown {
+  let current = value;
+  for (const key of at) current = current !== null && typeof current === 'object' ? (current as Record<PropertyKey, unknown>)[key] : undefined;
+  return current;
+}
+
+function describeEntry(entry: unknown): string {
+  if (Array.isArray(entry)) return `an array of ${entry.length} item${entry.length === 1 ? '' : 's'}${entry.length > 2 ? ' (at most [specifier, options])' : ''}`;
+  if (entry !== null && typeof entry === 'object') {
+    const keys = Object.keys(entry);
+    return `an object${keys.length ? ` with keys ${keys.slice(0, 6).join(', ')}` : ''}${typeof (entry as { apply?: unknown }).apply === 'function' ? '' : ' and no apply()'}`;
+  }
+  return entry === null ? 'null' : typeof entry === 'string' ? 'an empty string' : `${typeof entry} ${String(entry)}`;
+}
+
+type SchemaDef = {
+  type?: string;
+  shape?: Record<string, unknown>;
+  innerType?: unknown;
+  in?: unknown;
+  element?: unknown;
+  items?: unknown[];
+  valueType?: unknown;
+  options?: unknown[];
+  discriminator?: string;
+  values?: unknown[];
+};
+
+const defOf = (schema: unknown): SchemaDef | undefined => (schema as { _zod?: { def?: SchemaDef } } | undefined)?._zod?.def;
+
+/**
+ * The keys a zod object schema allows at `at`, found by walking the schema's definition (`_zod.def`, zod's
+ * documented surface for tools). `undefined` for other schema libraries, or where the path is ambiguous.
+ */
+function objectKeysAt(schema: unknown, value: unknown, at: readonly PropertyKey[]): string[] | undefined {
+  let current = schema;
+  let index = 0;
+  for (let step = 0; step < 64; step++) {
+    const def = defOf(current);
+    if (!def) return undefined;
+    switch (def.type) {
+      case 'default':
+      case 'prefault':
+      case 'optional':
+      case 'nullable':
+      case 'readonly':
+      case 'catch':
+        current = def.innerType;
+        break;
+      case 'pipe':
+        current = def.in;
+        break;
+      case 'object':
+        if (index === at.length) return Object.keys(def.shape ?? {});
+        current = def.shape?.[String(at[index++])];
+        break;
+      case 'array':
+        if (index === at.length) return undefined;
+        index++;
+        current = def.element;
+        break;
+      case 'tuple':
+        if (index === at.length) return undefined;
+        current = def.items?.[Number(at[index++])];
+        break;
+      case 'record':
+        if (index === at.length) return undefined;
+        index++;
+        current = def.valueType;
+        break;
+      case 'union': {
+        // A discriminated union (transport: { type: … }): follow the option the value's discriminator picks.
+        const discriminator = def.discriminator;
+        const tag = discriminator === undefined ? undefined : (valueAt(value, at.slice(0, index)) as Record<string, unknown> | undefined)?.[discriminator];
+        if (tag === undefined) return undefined;
+        current = def.options?.find((option) => defOf(defOf(option)?.shape?.[discriminator!])?.values?.includes(tag));
+        break;
+      }
+      default:
+        return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** The known key a typo most likely meant: same letters ignoring case, or within a small edit distance. */
+function closestKey(key: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(key.length / 3)) + 1;
+  for (const candidate of known) {
+    const distance = candidate.toLowerCase() === key.toLowerCase() ? 0 : editDistance(key, candidate);
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = row;
+  }
+  return previous[b.length]!;
+}
+
+function aggregate(codes: Set<HostErrorCode>, problems: string[], file: string | undefined, causes: unknown[]): HostError {
   const code = codes.size === 1 ? [...codes][0]! : 'MCPH_CONFIG_INVALID';
-  return new HostError(code, problems.join('\n'), { problems, file });
+  const cause = causes.length === 1 ? causes[0] : causes.length > 1 ? new AggregateError(causes, `${causes.length} plugins failed to load`) : undefined;
+  return new HostError(code, problems.join('\n'), { problems, file, cause });
 }
