@@ -1,0 +1,72 @@
+import { once } from 'node:events';
+import * as path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { ROOT, spawnHost } from '../src/index.js';
+
+/** One real folder per case (test/fixtures/config/<case>/), each its own project root. */
+const FIXTURES = path.join(ROOT, 'test/fixtures/config');
+const STACK_FRAME = /^\s+at \S/m;
+
+/** Run the CLI to completion; waits for `close` (not `exit`) so stdout and stderr are complete. */
+async function mcpHost(args: string[], fixture: string) {
+  const host = spawnHost(args, { cwd: path.join(FIXTURES, fixture), stdin: 'ignore' });
+  const [code] = (await once(host.child, 'close')) as [number | null];
+  const stderr = host.stderr();
+  return { code, stdout: host.stdout(), stderr, problems: stderr.split('\n').filter((line) => line.startsWith('mcp-host: ')) };
+}
+
+/** `start` on a bad config: exit 78, nothing on stdout (the protocol channel), no stack trace, one line per problem. */
+async function startFails(fixture: string, extraArgs: string[] = []) {
+  const result = await mcpHost(['start', ...extraArgs], fixture);
+  expect(result.code, result.stderr).toBe(78);
+  expect(result.stdout).toBe('');
+  if (!extraArgs.includes('--debug')) expect(result.stderr).not.toMatch(STACK_FRAME);
+  return result;
+}
+
+describe('an unreadable config file', () => {
+  test('bad JSON: one line naming the file; a stack only with --debug', async () => {
+    const plain = await startFails('bad-json');
+    expect(plain.problems).toEqual([expect.stringMatching(/^mcp-host: mcp-host\.config\.json: invalid JSON: /)]);
+
+    const debug = await startFails('bad-json', ['--debug']);
+    expect(debug.problems[0]).toBe(plain.problems[0]);
+    expect(debug.stderr).toMatch(STACK_FRAME);
+  });
+
+  test('a JS config that throws: the file and what it threw', async () => {
+    const { problems } = await startFails('js-config-throws');
+    expect(problems).toEqual([expect.stringMatching(/^mcp-host: mcp-host\.config\.mjs: .*MAGIC_HOME must point at the Magic installation/)]);
+  });
+});
+
+describe('invalid host keys: file and key path, one line each', () => {
+  test('an unknown key is named, with the known keys beside it', async () => {
+    const { problems } = await startFails('unknown-key');
+    expect(problems).toEqual([expect.stringMatching(/^mcp-host: mcp-host\.config\.json: shutdown\.timeout: .*"timeoutMs"/)]);
+  });
+
+  test('a wrong type: shutdown.timeoutMs: "x"', async () => {
+    const { problems } = await startFails('wrong-type');
+    expect(problems).toEqual([expect.stringMatching(/^mcp-host: mcp-host\.config\.json: shutdown\.timeoutMs: .*number/)]);
+  });
+
+  test('a logging.level that is not a level lists the levels', async () => {
+    const { problems } = await startFails('bad-log-level');
+    expect(problems).toEqual([expect.stringMatching(/^mcp-host: mcp-host\.config\.json: logging\.level: .*"debug".*"warning"/)]);
+  });
+
+  test('several problems at once: every one reported, one line each', async () => {
+    const { problems } = await startFails('several-problems');
+    expect(problems).toHaveLength(4);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^mcp-host: mcp-host\.config\.json: plugin: .*did you mean "plugins"/),
+        expect.stringMatching(/^mcp-host: mcp-host\.config\.json: shutdown\.timeoutMs: /),
+        expect.stringMatching(/^mcp-host: mcp-host\.config\.json: logging\.level: /),
+        // A plugin entry that is neither a specifier nor [specifier, options] says what an entry may be.
+        expect.stringMatching(/^mcp-host: mcp-host\.config\.json: plugins\[0\]: .*specifier.*42/),
+      ]),
+    );
+  });
+});
