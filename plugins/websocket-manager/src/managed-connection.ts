@@ -1,3 +1,5 @@
+import { connect as netConnect, isIP, type NetConnectOpts, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import type { Logger } from '@mcp-host/core';
 import WebSocket, { type ClientOptions } from 'ws';
 import { backoffDelay } from './backoff.js';
@@ -52,7 +54,7 @@ export class ManagedConnection implements ConnectionHandle {
   readonly #pendingSends = new Set<Promise<void>>();
   #state: ConnectionState = 'idle';
   #socket: WebSocket | undefined;
-  /** Resolves when the current socket has emitted `close`. */
+  /** Resolves when the current WebSocket has emitted `close` and its TCP socket is closed too. */
   #socketClosed: Promise<{ code: number; reason: string }> = Promise.resolve({ code: 1005, reason: '' });
   #openedAt: number | undefined;
   #reconnects = 0;
@@ -69,6 +71,8 @@ export class ManagedConnection implements ConnectionHandle {
   #isStopping = false;
   /** `stop()` found a connection attempt under way and abandoned it. */
   #abandonedAttempt = false;
+  /** The state `stop()` found: what `close()` reports when there was nothing left to close. */
+  #stateAtStop: ConnectionState | undefined;
   /** Settles with the first connection attempt: resolved once open, rejected if it failed. */
   #firstAttempt: { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void; settled: boolean } | undefined;
 
@@ -175,6 +179,7 @@ export class ManagedConnection implements ConnectionHandle {
   stop(): void {
     if (this.#isStopping) return;
     this.#isStopping = true;
+    this.#stateAtStop = this.#state;
     this.#stopHeartbeat();
     if (this.#backoffTimer !== undefined) {
       clearTimeout(this.#backoffTimer);
@@ -198,8 +203,8 @@ export class ManagedConnection implements ConnectionHandle {
    */
   async close(signal?: AbortSignal): Promise<CloseOutcome> {
     const startedAt = Date.now();
-    const found = this.#state;
     this.stop();
+    const found = this.#stateAtStop ?? this.#state;
     const socket = this.#socket;
     let outcome: CloseOutcome;
     if (socket === undefined && !this.#abandonedAttempt) {
@@ -265,6 +270,21 @@ export class ManagedConnection implements ConnectionHandle {
     if (this.#isStopping) return;
     this.#setState('connecting');
     const options = this.options;
+    // The TCP (or TLS) socket under the WebSocket, made here so that closing can wait for it: ws reports an
+    // abandoned handshake closed on the next tick, while the socket's handle is still being released.
+    let transportClosed: Promise<unknown> = Promise.resolve();
+    const secure = options.url.startsWith('wss:');
+    const createConnection = (connectOptions: TlsConnectionOptions & { socketPath?: string }): Socket => {
+      let transport: Socket;
+      if (secure) {
+        const servername = connectOptions.servername ?? (connectOptions.host && isIP(connectOptions.host) ? '' : connectOptions.host);
+        transport = tlsConnect({ ...connectOptions, path: undefined, ...(servername !== undefined ? { servername } : {}) } as TlsConnectionOptions);
+      } else {
+        transport = netConnect({ ...connectOptions, path: connectOptions.socketPath } as NetConnectOpts);
+      }
+      transportClosed = new Promise((resolve) => transport.once('close', resolve));
+      return transport;
+    };
     let socket: WebSocket;
     try {
       const clientOptions: ClientOptions & { closeTimeout: number } = {
@@ -276,6 +296,7 @@ export class ManagedConnection implements ConnectionHandle {
         maxPayload: options.maxMessageBytes,
         // No zlib: frames stay in order without a compression queue, and nothing outlives the socket.
         perMessageDeflate: false,
+        createConnection: createConnection as unknown as ClientOptions['createConnection'],
       };
       socket = new WebSocket(options.url, clientOptions);
     } catch (error) {
@@ -286,12 +307,18 @@ export class ManagedConnection implements ConnectionHandle {
     }
     this.#socket = socket;
     let error: Error | undefined;
-    this.#socketClosed = new Promise((resolve) => {
+    const socketClosed = new Promise<{ code: number; reason: string }>((resolve) => {
       socket.once('close', (code: number, reason: Buffer) => {
         const closed = { code, reason: reason.toString('utf8') };
         resolve(closed);
         this.#onSocketClosed(socket, closed, error);
       });
+    });
+    // createConnection ran inside the constructor: transportClosed is this socket's now.
+    const transportGone = transportClosed;
+    this.#socketClosed = socketClosed.then(async (closed) => {
+      await transportGone;
+      return closed;
     });
     socket.on('error', (cause: Error) => {
       error = cause;

@@ -95,7 +95,7 @@ test('shutdown during a reconnect backoff: the timer is cleared and no attempt f
   const report = await shutdown();
   expect(report.exitCode).toBe(0);
   expect(waiting.state).toBe('closed');
-  expect(stderr()).toMatch(/waiting: not connected \(closed\); nothing to close/);
+  expect(stderr()).toMatch(/waiting: not connected \(backoff\); nothing to close/);
   expect(resourcesSince(baseline).filter((resource) => resource === 'Timeout')).toEqual([]);
   // Longer than the backoff: had the timer survived, a second connection would arrive now.
   await sleep(500);
@@ -115,6 +115,7 @@ test('shutdown while a connection attempt hangs in the handshake abandons it', a
     server.close();
   });
   const port = (server.address() as { port: number }).port;
+  const baseline = process.getActiveResourcesInfo();
   const { manager, shutdown, stderr } = await startHost({ connections: [{ name: 'stuck', url: `ws://127.0.0.1:${port}/` }] });
   await waitUntil(() => sockets.size === 1, 'the TCP connection');
   expect(manager.require('stuck').state).toBe('connecting');
@@ -122,6 +123,11 @@ test('shutdown while a connection attempt hangs in the handshake abandons it', a
   expect(report.taps.find((entry) => entry.name === PLUGIN_TAP)!.outcome).toBe('ok');
   expect(manager.require('stuck').state).toBe('closed');
   expect(stderr()).toMatch(/stuck: connection attempt abandoned/);
+  // The client's TCP socket is released by the time the tap returns, not a tick later.
+  const left = resourcesSince(baseline);
+  expect(left.filter((resource) => resource === 'ConnectWrap' || resource === 'Timeout')).toEqual([]);
+  // Only the test server's own accepted socket remains.
+  expect(left.filter((resource) => resource === 'TCPSocketWrap')).toHaveLength(1);
 });
 
 test('required: true and the backend down: start fails naming the URL', async () => {
