@@ -62,8 +62,9 @@ export function spawnHost(args: string[], options: { cwd: string; env?: NodeJS.P
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
   child.stdin?.on('error', () => {});
+  // On `close`, not `exit`: by then stdout and stderr have been read to their end.
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
+    child.on('close', (code, signal) => resolve({ code, signal, at: Date.now() })),
   );
   onTestFinished(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

@@ -34,18 +34,3 @@ export function formatDescription(description: HostDescription): string {
   return `${lines.join('\n')}\n`;
 }
 
-/**
- * The stack of an error and of every cause under it (an `AggregateError`'s errors included), for --debug:
- * a config error's own stack only shows the loader, while the cause shows the line of the plugin that threw.
- */
-export function formatErrorStack(error: unknown): string {
-  const lines: string[] = [];
-  const visit = (value: unknown, prefix: string, depth: number) => {
-    if (!(value instanceof Error) || depth > 8) return;
-    lines.push(`${prefix}${value.stack ?? `${value.name}: ${value.message}`}`);
-    if (value instanceof AggregateError) for (const inner of value.errors) visit(inner, 'caused by: ', depth + 1);
-    else visit(value.cause, 'caused by: ', depth + 1);
-  };
-  visit(error, '', 0);
-  return lines.length ? `${lines.join('\n')}\n` : '';
-}

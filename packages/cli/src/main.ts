@@ -1,22 +1,30 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { EXIT_CODES, HostError, createHost, describeError, isHostError, type Host } from '@mcp-host/core';
-import { formatDescription, formatErrorStack, formatPluginList } from './format.js';
+import { EXIT_CODES, HostError, createHost, describeError, displayPath, formatErrorStack, isHostError, type Host } from '@mcp-host/core';
+import { InitRefused, buildSchema, init, loadConfigForSchema } from './commands.js';
+import { formatDescription, formatPluginList } from './format.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export const HELP = `mcp-host ${VERSION} — run an MCP server built from plugins
 
 Usage:
-  mcp-host start    [--config <file>] [--debug]   serve MCP over stdio
+  mcp-host start    [--config <file>] [--debug]   serve MCP (stdio, or the config's transport)
+  mcp-host start    --transport http [--port <n>] [--host <addr>]   serve Streamable HTTP
   mcp-host validate [--config <file>] [--debug]   load and validate the config, list the plugins
   mcp-host inspect  [--config <file>] [--json]    list tools, resources, prompts and the shutdown plan
+  mcp-host schema   [--config <file>]             print the config's JSON Schema (with its plugins' options)
+  mcp-host init     [--yes]                       write a starter mcp-host.config.yaml here
 
 Options:
   -c, --config <file>  config file (default: search for mcp-host.config.* / .mcp-hostrc* / package.json#mcp-host
                        from the working directory up to the project root)
+      --transport <t>  stdio or http, over the config's transport
+      --port <n>       (http) port; 0 picks a free one, printed as "mcp-host: listening on <url>"
+      --host <addr>    (http) address to bind; default 127.0.0.1
       --debug          stack traces, debug logs, and the handles left open after shutdown
       --json           (inspect) machine-readable output
+  -y, --yes            (init) write without asking
   -h, --help           show this help
   -v, --version        print the version
 
@@ -28,11 +36,15 @@ const OPTIONS = {
   config: { type: 'string', short: 'c' },
   debug: { type: 'boolean' },
   json: { type: 'boolean' },
+  transport: { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  yes: { type: 'boolean', short: 'y' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const satisfies ParseArgsConfig['options'];
 
-const COMMANDS = ['start', 'validate', 'inspect'] as const;
+const COMMANDS = ['start', 'validate', 'inspect', 'schema', 'init'] as const;
 type Command = (typeof COMMANDS)[number];
 
 /** Write to stdout and wait until it is flushed, then exit: exiting at once would truncate piped output. */
@@ -65,8 +77,15 @@ export async function main(argv: string[]): Promise<void> {
   if (!(COMMANDS as readonly string[]).includes(command)) return usageError(`unknown command "${command}" (expected ${COMMANDS.join(', ')})`);
   if (rest.length > 0) return usageError(`unexpected argument "${rest[0]}"`);
   if (values.json && command !== 'inspect') return usageError('--json goes with inspect');
+  if (values.yes && command !== 'init') return usageError('--yes goes with init');
+  const transport = transportOverride(values);
+  if (typeof transport === 'string') return usageError(transport);
+  if (transport && command !== 'start') return usageError('--transport, --port and --host go with start');
+  const debug = values.debug ?? false;
+  if (command === 'init') return runInit(values.yes ?? false, debug);
+  if (command === 'schema') return runSchema(values.config, debug);
 
-  const host = createHost({ config: values.config, debug: values.debug ?? false, resolveFrom: [import.meta.url] });
+  const host = createHost({ config: values.config, debug, resolveFrom: [import.meta.url], ...(transport ? { transport } : {}) });
   switch (command as Command) {
     case 'start':
       await host.run();
@@ -75,6 +94,44 @@ export async function main(argv: string[]): Promise<void> {
       return validate(host, values.debug ?? false);
     case 'inspect':
       return inspect(host, values.json ?? false, values.debug ?? false);
+  }
+}
+
+/** `--transport`, `--port`, `--host` as a transport override, or a usage error message. */
+function transportOverride(values: { transport?: string | undefined; port?: string | undefined; host?: string | undefined }) {
+  if (values.transport === undefined && values.port === undefined && values.host === undefined) return undefined;
+  const type = values.transport ?? 'http';
+  if (type !== 'stdio' && type !== 'http') return `--transport must be stdio or http, not "${type}"`;
+  if (type === 'stdio') return values.port !== undefined || values.host !== undefined ? '--port and --host go with --transport http' : { type: 'stdio' as const };
+  const override: { type: 'http'; port?: number; host?: string } = { type };
+  if (values.port !== undefined) {
+    const port = Number(values.port);
+    if (!/^\d+$/.test(values.port) || port > 65535) return `--port must be a number from 0 to 65535, not "${values.port}"`;
+    override.port = port;
+  }
+  if (values.host !== undefined) override.host = values.host;
+  return override;
+}
+
+async function runInit(yes: boolean, debug: boolean): Promise<never> {
+  try {
+    const written = await init(process.cwd(), { yes, interactive: Boolean(process.stdin.isTTY) });
+    return finish(EXIT_CODES.OK, `${written.map((file) => `wrote ${displayPath(file)}`).join('\n')}\nNext: mcp-host validate, then add it to your MCP client (see the README).\n`);
+  } catch (error) {
+    if (error instanceof InitRefused) {
+      process.stderr.write(`mcp-host: init: ${error.message}\n`);
+      return finish(EXIT_CODES.FAILURE);
+    }
+    return failWith(error, debug);
+  }
+}
+
+async function runSchema(configPath: string | undefined, debug: boolean): Promise<never> {
+  try {
+    const schema = await buildSchema(await loadConfigForSchema(configPath, debug));
+    return finish(EXIT_CODES.OK, `${JSON.stringify(schema, null, 2)}\n`);
+  } catch (error) {
+    return failWith(error, debug);
   }
 }
 

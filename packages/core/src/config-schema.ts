@@ -22,16 +22,12 @@ export const stdioTransportSchema = z.strictObject({ type: z.literal('stdio') })
 export const httpTransportSchema = z.strictObject({
   type: z.literal('http'),
   host: z.string().min(1).default('127.0.0.1'),
-  /** 0 picks a free port; the URL is printed on stderr as `mcp-host: listening on <url>`. */
-  port: z.number().int().min(0).max(65535).default(3000),
-  path: z.string().startsWith('/', 'must start with /').default('/mcp'),
-  /** Origins allowed to call (exact `scheme://host:port`); default: loopback origins only. */
-  allowedOrigins: z.array(z.string().min(1)).optional(),
-  /** Host header values allowed (DNS-rebinding protection); default: loopback names when bound to loopback. */
-  allowedHosts: z.array(z.string().min(1)).optional(),
+  port: z.number().int().min(0).max(65535).default(3000).meta({ description: '0 picks a free port; the URL is printed on stderr as `mcp-host: listening on <url>`.' }),
+  path: z.string().regex(/^\//, 'must start with /').default('/mcp'),
+  allowedOrigins: z.array(z.string().min(1)).optional().meta({ description: 'Origins allowed to call (exact `scheme://host:port`); default: loopback origins only.' }),
+  allowedHosts: z.array(z.string().min(1)).optional().meta({ description: 'Host header values allowed (DNS-rebinding protection); default: loopback names when bound to loopback.' }),
   auth: z.strictObject({ bearerToken: z.string().min(16, 'use a token of at least 16 characters') }).optional(),
-  /** No sessions: a fresh server per request, JSON responses, POST only. */
-  stateless: z.boolean().default(false),
+  stateless: z.boolean().default(false).meta({ description: 'No sessions: a fresh server per request, JSON responses, POST only.' }),
   maxBodyBytes: z.number().int().positive().default(4 * 1024 * 1024),
 });
 
@@ -39,31 +35,23 @@ export const transportSchema = z.discriminatedUnion('type', [stdioTransportSchem
 
 export const shutdownSchema = z
   .strictObject({
-    /** Bound for the whole shutdown: drain, taps and flush. */
-    timeoutMs: milliseconds(1800),
-    /** Default bound for each shutdown tap. */
-    hookTimeoutMs: milliseconds(1000),
-    /** How long requests in flight may take to be answered once shutdown begins. */
-    drainTimeoutMs: milliseconds(1000),
+    timeoutMs: milliseconds(1800).meta({ description: 'Bound for the whole shutdown: drain, taps and flush.' }),
+    hookTimeoutMs: milliseconds(1000).meta({ description: 'Default bound for each shutdown tap.' }),
+    drainTimeoutMs: milliseconds(1000).meta({ description: 'How long requests in flight may take to be answered once shutdown begins.' }),
   })
   .prefault({});
 
 /** The host's own config keys. Strict: an unknown key is an error, so typos are caught. */
 export const hostConfigSchema = z.strictObject({
-  /** For editors: the JSON Schema this file follows (`mcp-host schema`). */
-  $schema: z.string().optional(),
-  /** Server name reported to clients in `initialize`. */
-  name: z.string().min(1).default('mcp-host'),
-  /** Server version reported to clients. */
-  version: z.string().min(1).default('0.1.0'),
-  /** Instructions for the client, sent in `initialize`. */
-  instructions: z.string().optional(),
+  $schema: z.string().optional().meta({ description: 'For editors: the JSON Schema this file follows (`mcp-host schema`).' }),
+  name: z.string().min(1).default('mcp-host').meta({ description: 'Server name reported to clients in `initialize`.' }),
+  version: z.string().min(1).default('0.1.0').meta({ description: 'Server version reported to clients.' }),
+  instructions: z.string().optional().meta({ description: 'Instructions for the client, sent in `initialize`.' }),
   transport: transportSchema.default({ type: 'stdio' }),
   shutdown: shutdownSchema,
   logging: z
     .strictObject({
-      /** Minimum level written to stderr and mirrored to the client. */
-      level: z.enum(LOG_LEVELS).default('info'),
+      level: z.enum(LOG_LEVELS).default('info').meta({ description: 'Minimum level written to stderr and mirrored to the client.' }),
     })
     .prefault({}),
   plugins: z.array(pluginEntrySchema).default([]),

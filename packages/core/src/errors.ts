@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   MCPH_PLUGIN_LOAD_FAILED: 'A plugin module was found but importing it threw.',
   MCPH_PLUGIN_INVALID: 'A plugin module does not export a plugin object.',
   MCPH_PLUGIN_DUPLICATE: 'Two plugins share one name.',
+  MCPH_PLUGIN_INCOMPATIBLE: "A plugin's declared @mcp-host/core range does not include this host's version.",
   MCPH_PLUGIN_OPTIONS_INVALID: "A plugin's options failed its schema.",
   MCPH_PLUGIN_APPLY_FAILED: "A plugin's apply() threw.",
   MCPH_HOOK_FAILED: 'A hook tap threw or rejected.',
@@ -81,4 +82,20 @@ export function describeError(error: unknown): string {
   } catch {
     return String(error);
   }
+}
+
+/**
+ * The stack of an error and of every cause under it (an `AggregateError`'s errors included), for --debug:
+ * a config error's own stack only shows the loader, while the cause shows the line of the plugin that threw.
+ */
+export function formatErrorStack(error: unknown): string {
+  const lines: string[] = [];
+  const visit = (value: unknown, prefix: string, depth: number) => {
+    if (!(value instanceof Error) || depth > 8) return;
+    lines.push(`${prefix}${value.stack ?? `${value.name}: ${value.message}`}`);
+    if (value instanceof AggregateError) for (const inner of value.errors) visit(inner, 'caused by: ', depth + 1);
+    else visit(value.cause, 'caused by: ', depth + 1);
+  };
+  visit(error, '', 0);
+  return lines.length ? `${lines.join('\n')}\n` : '';
 }

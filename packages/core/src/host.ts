@@ -5,7 +5,7 @@ import { HttpServing } from './http-transport.js';
 import { AsyncSeriesHook } from 'tapable';
 import { hostConfigSchema, type HostConfigInput } from './config-schema.js';
 import { displayPath, loadConfigFile } from './config-loader.js';
-import { HostError, describeError, isHostError } from './errors.js';
+import { HostError, describeError, formatErrorStack, isHostError } from './errors.js';
 import { EXIT_CODES, HANDLED_SIGNALS, signalExitCode, type HandledSignal } from './exit-codes.js';
 import type { HostHooks, HostTapOptions, ShutdownContext, StartContext } from './hooks.js';
 import { createLogOutput, createLogger, isLevelEnabled, type LogOutput, type LogRecord, type Logger } from './logger.js';
@@ -521,7 +521,7 @@ export class Host {
     for (const signal of HANDLED_SIGNALS) listen(signal, () => this.#onSignal(signal));
     const fatal = (kind: string) => (error: unknown) => {
       this.#stderr.write(`mcp-host: fatal error (${kind}): ${describeError(error)}\n`);
-      if (this.#options.debug && error instanceof Error && error.stack) this.#stderr.write(`${error.stack}\n`);
+      if (this.#options.debug) this.#stderr.write(formatErrorStack(error));
       void this.shutdown('fatal-error', error);
     };
     listen('uncaughtException', fatal('uncaughtException'));
@@ -559,14 +559,7 @@ export class Host {
   #printError(error: unknown): void {
     const lines = isHostError(error) ? error.problems : [describeError(error)];
     for (const line of lines) this.#stderr.write(`mcp-host: ${line}\n`);
-    if (this.#options.debug && error instanceof Error && error.stack) {
-      this.#stderr.write(`${error.stack}\n`);
-      let cause = error.cause;
-      while (cause instanceof Error) {
-        this.#stderr.write(`caused by: ${cause.stack ?? cause.message}\n`);
-        cause = cause.cause;
-      }
-    }
+    if (this.#options.debug) this.#stderr.write(formatErrorStack(error));
   }
 
   #armWatchdog(at: number): void {

@@ -100,6 +100,11 @@ export interface Plugin<Options = any> {
   readonly name: string;
   readonly version?: string;
   readonly description?: string;
+  /**
+   * The `@mcp-host/core` versions this plugin works with, as a semver range (`"^0.1.0"`). A host of another
+   * version refuses to load it, naming both versions, instead of failing somewhere inside.
+   */
+  readonly core?: string;
   /** Validates this plugin's `options` from the config; unknown keys should be errors (`z.strictObject`). */
   readonly options?: OptionsSchema<Options>;
   /** Register tools, resources, prompts, services and hook taps. No I/O here: open things in `start`. */
@@ -111,6 +116,7 @@ export function definePlugin<S extends OptionsSchema | undefined = undefined>(pl
   readonly name: string;
   readonly version?: string;
   readonly description?: string;
+  readonly core?: string;
   readonly options?: S;
   apply(host: PluginHost, options: InferOptions<S>): void | Promise<void>;
 }): Plugin<InferOptions<S>> {

@@ -6,6 +6,7 @@ import { displayPath } from './config-loader.js';
 import { hostConfigSchema, type HostConfig, type PluginEntry } from './config-schema.js';
 import type { OptionsSchema, Plugin } from './plugin.js';
 import { importPlugin, resolvePluginSpecifier } from './plugin-resolver.js';
+import { CORE_VERSION } from './version.js';
 
 /** A plugin ready to apply: loaded, its options validated. */
 export interface ResolvedPlugin {
@@ -114,6 +115,13 @@ export async function resolveConfig(options: ResolveConfigOptions): Promise<Reso
       continue;
     }
     seen.set(plugin.name, { index, specifier });
+    if (plugin.core !== undefined) {
+      const incompatible = await checkCoreRange(plugin.core);
+      if (incompatible) {
+        report('MCPH_PLUGIN_INCOMPATIBLE', `${where}: plugins[${index}]: plugin "${plugin.name}" (${specifier}) ${incompatible}`);
+        continue;
+      }
+    }
     let pluginOptions: unknown = rawOptions;
     if (plugin.options) {
       const validated = await validateWithSchema(plugin.options, rawOptions);
@@ -127,6 +135,16 @@ export async function resolveConfig(options: ResolveConfigOptions): Promise<Reso
   }
   if (problems.length > 0) throw aggregate(codes, problems, file, causes);
   return { host, plugins, file, dir };
+}
+
+/** Why a plugin's `core` range rules this host out, or undefined when it fits. semver loads only when a plugin declares one. */
+async function checkCoreRange(range: string): Promise<string | undefined> {
+  const semver = await import('semver');
+  if (semver.validRange(range) === null) {
+    return `declares core: "${range}", which is not a semver range (write e.g. "^${CORE_VERSION}"); ask its author to fix it.`;
+  }
+  if (semver.satisfies(CORE_VERSION, range, { includePrerelease: true })) return undefined;
+  return `supports @mcp-host/core ${range}, but this host runs @mcp-host/core ${CORE_VERSION}. Install a version of the plugin made for ${CORE_VERSION}, or a host in its range.`;
 }
 
 /**
