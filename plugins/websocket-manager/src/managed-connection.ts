@@ -5,6 +5,8 @@ import WebSocket, { type ClientOptions } from 'ws';
 import { backoffDelay } from './backoff.js';
 import { boundedWait } from './bounded-wait.js';
 import { ConnectionError } from './connection-error.js';
+import { receiveTime } from './receive-clock.js';
+import { ReceivedMessage } from './received-message.js';
 import { MessageBuffer, type BufferedMessage, type MessageQuery } from './message-buffer.js';
 import type { ConnectionOptions } from './options.js';
 import { createProtocol } from './protocols/create-protocol.js';
@@ -296,6 +298,9 @@ export class ManagedConnection implements ConnectionHandle {
         maxPayload: options.maxMessageBytes,
         // No zlib: frames stay in order without a compression queue, and nothing outlives the socket.
         perMessageDeflate: false,
+        // Every protocol decodes text with Buffer#toString, which replaces invalid UTF-8 with U+FFFD: ws'
+        // own validation would only double the work (and close a log stream with 1007 over one bad byte).
+        skipUTF8Validation: true,
         createConnection: createConnection as unknown as ClientOptions['createConnection'],
       };
       socket = new WebSocket(options.url, clientOptions);
@@ -344,14 +349,10 @@ export class ManagedConnection implements ConnectionHandle {
 
   #onMessage(data: Buffer, isBinary: boolean): void {
     this.#onAlive();
-    let decoded;
-    try {
-      decoded = this.protocol.decode(data, isBinary, this.#link);
-    } catch (error) {
-      decoded = { type: 'undecodable', data: (error as Error).message, raw: data.toString('utf8') };
-    }
-    if (decoded === undefined) return;
-    const message = this.buffer.push(decoded);
+    if (this.protocol.intercept?.(data, isBinary, this.#link)) return;
+    // Decoded when first read, not here: see ReceivedMessage.
+    const message = this.buffer.add(new ReceivedMessage(data, isBinary, this.protocol), receiveTime());
+    if (this.#listeners.size === 0) return;
     for (const listener of this.#listeners) {
       try {
         listener(message);

@@ -34,6 +34,12 @@ export interface MessageQuery {
 
 export const DEFAULT_AROUND_WINDOW_MS = 5000;
 
+/** An entry the buffer stamps itself: `add()` writes its sequence number and receive time. */
+export interface StampableMessage extends DecodedMessage {
+  seq: number;
+  receivedAt: number;
+}
+
 /**
  * The last `capacity` messages of one connection, in receive order. A ring: pushing onto a full buffer
  * overwrites the oldest entry, so memory stays bounded whatever the backend sends. Receive times never
@@ -67,18 +73,29 @@ export class MessageBuffer {
     return this.#total - this.#slots.length;
   }
 
+  /** Store a decoded message; returns it stamped. */
   push(message: DecodedMessage, receivedAt = Date.now()): BufferedMessage {
+    const entry: StampableMessage =
+      message.raw === undefined
+        ? { seq: 0, receivedAt: 0, type: message.type, data: message.data }
+        : { seq: 0, receivedAt: 0, type: message.type, data: message.data, raw: message.raw };
+    return this.add(entry, receivedAt);
+  }
+
+  /**
+   * Store `entry` as it is (one allocation per message on the hot path: a lazily decoded message stays
+   * lazy), writing its sequence number and receive time into it.
+   */
+  add<T extends StampableMessage>(entry: T, receivedAt = Date.now()): T {
     const at = receivedAt < this.#lastAt ? this.#lastAt : receivedAt;
     this.#lastAt = at;
-    const entry: BufferedMessage =
-      message.raw === undefined
-        ? { seq: ++this.#total, receivedAt: at, type: message.type, data: message.data }
-        : { seq: ++this.#total, receivedAt: at, type: message.type, data: message.data, raw: message.raw };
+    entry.seq = ++this.#total;
+    entry.receivedAt = at;
     if (this.#slots.length < this.capacity) {
       this.#slots.push(entry);
     } else {
       this.#slots[this.#head] = entry;
-      this.#head = (this.#head + 1) % this.capacity;
+      this.#head = this.#head + 1 === this.capacity ? 0 : this.#head + 1;
     }
     return entry;
   }

@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
-import { MessageBuffer, backoffDelay, parseTimeExpression, pluginOptions } from '../src/index.js';
+import { MessageBuffer, backoffDelay, createJsonProtocol, createTextProtocol, parseTimeExpression, pluginOptions } from '../src/index.js';
+import { ReceivedMessage } from '../src/received-message.js';
 
 function filled(times: number[], type = (index: number) => (index % 2 === 0 ? 'even' : 'odd')): MessageBuffer {
   const buffer = new MessageBuffer(100);
@@ -119,4 +120,32 @@ test('options: defaults are filled in; a non-ws URL and duplicate names are refu
   expect(duplicate.error!.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)).toEqual([
     'connections.1.name: connection name "a" is used by connections[0] already; names must be unique',
   ]);
+});
+
+test('received messages are decoded when first read, once, and then let go of their bytes', () => {
+  let decodes = 0;
+  const protocol = { ...createJsonProtocol(), decode: (data: Buffer, isBinary: boolean) => (decodes++, createJsonProtocol().decode(data, isBinary)) };
+  const buffer = new MessageBuffer(10);
+  const message = buffer.add(new ReceivedMessage(Buffer.from('{"type":"log","n":1}'), false, protocol), 1000);
+  buffer.add(new ReceivedMessage(Buffer.from('not json'), false, protocol), 1001);
+  expect(decodes).toBe(0);
+  expect(message.seq).toBe(1);
+  expect(message.type).toBe('log');
+  expect(message.data).toEqual({ type: 'log', n: 1 });
+  expect(decodes).toBe(1);
+  expect(JSON.parse(JSON.stringify(buffer.query({ type: 'invalid-json' })))).toEqual([
+    { seq: 2, receivedAt: 1001, type: 'invalid-json', data: expect.any(String), raw: 'not json' },
+  ]);
+  expect(decodes).toBe(2);
+});
+
+test('a protocol that throws while decoding leaves an "undecodable" message, not a crash', () => {
+  const protocol = {
+    ...createTextProtocol(),
+    decode: () => {
+      throw new Error('bad bytes');
+    },
+  };
+  const message = new ReceivedMessage(Buffer.from('xyz'), false, protocol);
+  expect({ type: message.type, data: message.data, raw: message.raw }).toEqual({ type: 'undecodable', data: 'bad bytes', raw: 'xyz' });
 });

@@ -36,6 +36,8 @@ export const MAGIC_API_TYPES = [
 export type MagicApiType = (typeof MAGIC_API_TYPES)[number];
 
 const KNOWN = new Set<string>(MAGIC_API_TYPES);
+const PING = Buffer.from('ping');
+const PONG = Buffer.from('pong');
 
 /** What the console answers to a login it refused, and what a login as nobody looks like. */
 const ANONYMOUS = 'unauthorization';
@@ -115,15 +117,18 @@ export function createMagicApiProtocol(auth: MagicApiAuth = {}, clientId = creat
     onOpen(link: ProtocolLink) {
       link.send(`login,${credential},${clientId}`);
     },
-    decode(data: Buffer, isBinary: boolean, link: ProtocolLink): DecodedMessage | undefined {
-      if (isBinary) return decodeBinary(data);
-      const text = data.toString('utf8');
-      if (text === 'ping') {
+    intercept(data: Buffer, isBinary: boolean, link: ProtocolLink): boolean {
+      // Byte comparisons: this runs for every message, the decoding only for those that are read.
+      if (isBinary || data.length < 4 || data[0] !== 0x70 /* p */) return false;
+      if (data.length === 4 && data.equals(PING)) {
         link.send('pong');
-        return undefined;
+        return true;
       }
-      if (text === 'pong' || text.startsWith('pong,')) return undefined;
-      return parseMagicApiMessage(text);
+      // The console's answer to our keep-alive: `pong` or `pong,<time>`.
+      return data.subarray(0, 4).equals(PONG) && (data.length === 4 || data[4] === 0x2c /* , */);
+    },
+    decode(data: Buffer, isBinary: boolean): DecodedMessage {
+      return isBinary ? decodeBinary(data) : parseMagicApiMessage(data.toString('utf8'));
     },
     onHeartbeat(link: ProtocolLink) {
       link.send('ping');

@@ -21,10 +21,13 @@ export interface Protocol {
   /** The socket just opened: send a login, if the protocol has one. */
   onOpen(link: ProtocolLink): void;
   /**
-   * Decode one incoming message. `undefined` swallows it: a protocol keep-alive the protocol answered
-   * itself, which does not belong in the message buffer.
+   * Look at a message as it arrives, before it is buffered; `true` swallows it: protocol chatter (a
+   * keep-alive) the protocol answered itself, which does not belong in the buffer. On the hot path: keep it
+   * to a byte comparison. Protocols without chatter leave it out.
    */
-  decode(data: Buffer, isBinary: boolean, link: ProtocolLink): DecodedMessage | undefined;
+  intercept?(data: Buffer, isBinary: boolean, link: ProtocolLink): boolean;
+  /** Decode one buffered message. Called lazily (when the message is first read), at most once, and may throw. */
+  decode(data: Buffer, isBinary: boolean): DecodedMessage;
   /** Each heartbeat tick, besides the ws ping frame: protocols whose server wants its own keep-alive send it here. */
   onHeartbeat(link: ProtocolLink): void;
   /** Encode data handed to `send`: strings go out as they are, anything else as JSON. */
