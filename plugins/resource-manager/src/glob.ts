@@ -1,0 +1,236 @@
+/**
+ * A small glob matcher for paths relative to a source root ('/'-separated, no leading slash): `**`, `*`, `?`,
+ * `[abc]`/`[!abc]`/`[a-z]` and `{a,b}`. Node 20 has no `fs.glob`, and we need two things general matchers
+ * do not give together: dotfile semantics that make hidden files opt-in, and "could anything under this
+ * directory match?" so a scan skips whole subtrees.
+ *
+ * Matching works segment by segment (a path is split on '/'; a pattern on '/', after brace expansion). With
+ * `dot: false` a segment starting with '.' is matched only by a pattern segment that itself starts with a
+ * literal '.', and `**` never crosses such a segment: `**\/*` skips `.git/config` and `.env`, while
+ * `.github/**` or `**\/.env` name them.
+ */
+
+/** More alternatives than this from one pattern's braces is refused: `{a,b}{c,d}…` grows exponentially. */
+const MAX_BRACE_EXPANSIONS = 256;
+
+type Segment = { kind: 'globstar' } | { kind: 'literal'; text: string } | { kind: 'wild'; regex: RegExp; leadingDot: boolean };
+
+export interface GlobOptions {
+  /** Whether wildcards match segments that start with '.' (default false: hidden things must be named). */
+  dot?: boolean;
+}
+
+export class GlobPattern {
+  readonly source: string;
+  readonly #alternatives: Segment[][];
+  readonly #dot: boolean;
+
+  constructor(pattern: string, options: GlobOptions = {}) {
+    this.source = pattern;
+    this.#dot = options.dot ?? false;
+    const trimmed = pattern.replace(/^\.\//, '').replace(/^\/+/, '');
+    if (trimmed === '') throw new Error(`glob "${pattern}" is empty`);
+    this.#alternatives = expandBraces(trimmed).map((alternative) => alternative.split('/').filter((part) => part !== '').map(compileSegment));
+    // Collapse runs of `**`: `a/**/**/b` is `a/**/b`, and the matcher's memo stays small.
+    this.#alternatives = this.#alternatives.map((segments) => segments.filter((segment, index) => !(segment.kind === 'globstar' && segments[index - 1]?.kind === 'globstar')));
+  }
+
+  /** Whether a file's relative path matches. */
+  matches(relativePath: string): boolean {
+    const parts = relativePath.split('/');
+    return this.#alternatives.some((segments) => matchSegments(segments, parts, this.#dot, false));
+  }
+
+  /** Whether some path strictly below the directory `relativeDir` could match (the scan descends only then). */
+  couldMatchUnder(relativeDir: string): boolean {
+    if (relativeDir === '') return true;
+    const parts = relativeDir.split('/');
+    return this.#alternatives.some((segments) => matchSegments(segments, parts, this.#dot, true));
+  }
+
+  /** Whether every path below the directory `relativeDir` matches (an exclude like `**\/node_modules/**`). */
+  matchesEverythingUnder(relativeDir: string): boolean {
+    const parts = relativeDir === '' ? [] : relativeDir.split('/');
+    return this.#alternatives.some((segments) => {
+      const last = segments[segments.length - 1];
+      return last?.kind === 'globstar' && this.#dot && matchSegments(segments.slice(0, -1), parts, this.#dot, false);
+    });
+  }
+}
+
+/** A file is selected when it matches some include and no exclude. */
+export class GlobFilter {
+  readonly #include: GlobPattern[];
+  readonly #exclude: GlobPattern[];
+
+  constructor(include: readonly string[], exclude: readonly string[]) {
+    this.#include = include.map((pattern) => new GlobPattern(pattern, { dot: false }));
+    // Excludes see hidden segments too: `**\/*.log` also excludes `.github/x.log` when `.github/**` is included.
+    this.#exclude = exclude.map((pattern) => new GlobPattern(pattern, { dot: true }));
+  }
+
+  isSelected(relativePath: string): boolean {
+    return this.#include.some((pattern) => pattern.matches(relativePath)) && !this.#exclude.some((pattern) => pattern.matches(relativePath));
+  }
+
+  /** Whether a scan should look inside the directory `relativeDir`. */
+  shouldDescend(relativeDir: string): boolean {
+    return this.#include.some((pattern) => pattern.couldMatchUnder(relativeDir)) && !this.#exclude.some((pattern) => pattern.matchesEverythingUnder(relativeDir));
+  }
+}
+
+function isHidden(part: string): boolean {
+  return part.startsWith('.');
+}
+
+/**
+ * Match path parts against pattern segments. With `prefix`, the parts are a directory and the question is
+ * whether some deeper path could match: the parts must be consumed while pattern remains.
+ */
+function matchSegments(segments: readonly Segment[], parts: readonly string[], dot: boolean, prefix: boolean): boolean {
+  // Memoized over (segment index, part index): `**` backtracking stays O(segments × parts).
+  const failed = new Set<number>();
+  const width = parts.length + 1;
+  const visit = (s: number, p: number): boolean => {
+    const key = s * width + p;
+    if (failed.has(key)) return false;
+    let result: boolean;
+    if (p === parts.length) {
+      // Every part consumed. A file matches when only `**` (as zero segments) remains; a directory may hold
+      // a match when any segment remains to match something deeper.
+      result = prefix ? s < segments.length : segments.slice(s).every((segment) => segment.kind === 'globstar');
+    } else if (s === segments.length) {
+      result = false;
+    } else {
+      const segment = segments[s]!;
+      const part = parts[p]!;
+      if (segment.kind === 'globstar') {
+        const mayCross = dot || !isHidden(part);
+        // `**` as zero segments, or consume this part and stay on `**`.
+        result = visit(s + 1, p) || (mayCross && visit(s, p + 1));
+      } else {
+        result = matchSegment(segment, part, dot) && visit(s + 1, p + 1);
+      }
+    }
+    if (!result) failed.add(key);
+    return result;
+  };
+  return visit(0, 0);
+}
+
+function matchSegment(segment: Exclude<Segment, { kind: 'globstar' }>, part: string, dot: boolean): boolean {
+  if (part === '.' || part === '..') return false;
+  if (segment.kind === 'literal') return segment.text === part;
+  if (!dot && isHidden(part) && !segment.leadingDot) return false;
+  return segment.regex.test(part);
+}
+
+function compileSegment(text: string): Segment {
+  if (text === '**') return { kind: 'globstar' };
+  if (!/[*?[\\]/.test(text)) return { kind: 'literal', text };
+  let source = '';
+  let literalPrefix = '';
+  let isPrefixLiteral = true;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i]!;
+    if (char === '\\' && i + 1 < text.length) {
+      const next = text[++i]!;
+      source += escapeRegex(next);
+      if (isPrefixLiteral) literalPrefix += next;
+    } else if (char === '*') {
+      // `**` inside a segment (`a**b`) is a plain star.
+      while (text[i + 1] === '*') i++;
+      source += '[^/]*';
+      isPrefixLiteral = false;
+    } else if (char === '?') {
+      source += '[^/]';
+      isPrefixLiteral = false;
+    } else if (char === '[') {
+      const end = findClassEnd(text, i);
+      if (end === -1) {
+        source += '\\[';
+        if (isPrefixLiteral) literalPrefix += '[';
+        continue;
+      }
+      let body = text.slice(i + 1, end);
+      const negated = body.startsWith('!') || body.startsWith('^');
+      if (negated) body = body.slice(1);
+      const escaped = body.replace(/\\(.)/g, '$1').replace(/[\]\\^]/g, '\\$&');
+      source += negated ? `[^/${escaped}]` : `[${escaped}]`;
+      i = end;
+      isPrefixLiteral = false;
+    } else {
+      source += escapeRegex(char);
+      if (isPrefixLiteral) literalPrefix += char;
+    }
+  }
+  return { kind: 'wild', regex: new RegExp(`^${source}$`, 'u'), leadingDot: literalPrefix.startsWith('.') };
+}
+
+function findClassEnd(text: string, start: number): number {
+  // A ']' right after '[' or '[!' is a member, not the end.
+  let i = start + 1;
+  if (text[i] === '!' || text[i] === '^') i++;
+  if (text[i] === ']') i++;
+  for (; i < text.length; i++) {
+    if (text[i] === '\\') i++;
+    else if (text[i] === ']') return i;
+  }
+  return -1;
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/** `a/{b,c}/*.{md,txt}` → four patterns. Nested braces work; unbalanced ones are literal. */
+export function expandBraces(pattern: string): string[] {
+  const results: string[] = [];
+  const pending = [pattern];
+  while (pending.length > 0) {
+    const current = pending.pop()!;
+    const group = findBraceGroup(current);
+    if (!group) {
+      results.push(current);
+      if (results.length > MAX_BRACE_EXPANSIONS) throw new Error(`glob "${pattern}" expands to more than ${MAX_BRACE_EXPANSIONS} patterns`);
+      continue;
+    }
+    const { start, end, options } = group;
+    for (const option of options.reverse()) pending.push(current.slice(0, start) + option + current.slice(end + 1));
+    if (pending.length > MAX_BRACE_EXPANSIONS) throw new Error(`glob "${pattern}" expands to more than ${MAX_BRACE_EXPANSIONS} patterns`);
+  }
+  return results;
+}
+
+function findBraceGroup(text: string): { start: number; end: number; options: string[] } | undefined {
+  for (let start = 0; start < text.length; start++) {
+    if (text[start] === '\\') {
+      start++;
+      continue;
+    }
+    if (text[start] !== '{') continue;
+    let depth = 0;
+    let optionStart = start + 1;
+    const options: string[] = [];
+    for (let i = start; i < text.length; i++) {
+      const char = text[i];
+      if (char === '\\') {
+        i++;
+      } else if (char === '{') {
+        depth++;
+      } else if (char === '}') {
+        depth--;
+        if (depth === 0) {
+          options.push(text.slice(optionStart, i));
+          // `{a}` has no alternatives: keep it literal.
+          if (options.length > 1) return { start, end: i, options };
+          break;
+        }
+      } else if (char === ',' && depth === 1) {
+        options.push(text.slice(optionStart, i));
+        optionStart = i + 1;
+      }
+    }
+  }
+  return undefined;
+}

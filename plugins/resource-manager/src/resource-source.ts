@@ -1,0 +1,51 @@
+import type { Logger, Resource, ResourceProvider } from '@mcp-host/core';
+
+/** What the plugin hands every source: its logger, the host's shutdown signal and the notifications. */
+export interface SourceContext {
+  readonly logger: Logger;
+  /** Aborts when shutdown begins: scans and requests stop, and their callers get a `shutting-down` error. */
+  readonly signal: AbortSignal;
+  readonly pageSize: number;
+  /** `notifications/resources/list_changed` to every client. */
+  notifyListChanged(): void;
+  /** `notifications/resources/updated` to the clients subscribed to `uri`. */
+  notifyUpdated(uri: string): void;
+}
+
+/** One configured source, as `resources_search` and the service see it. */
+export interface SourceDescription {
+  readonly name: string;
+  readonly type: 'directory' | 'http';
+  /** The real root directory, or the base URL (without credentials). */
+  readonly location: string;
+  /** Resources known now (`undefined` before the first scan or index fetch). */
+  readonly resources: number | undefined;
+  /** Directories watched now (directory sources). */
+  readonly watchedDirectories?: number;
+}
+
+/** Stop tracking; resolves once the watch was released. */
+export type Untrack = () => Promise<void>;
+
+/**
+ * A source of resources: an MCP resource provider (the host pages `resources/list` across sources, routes
+ * reads and subscriptions), plus what `resources_search` and other plugins need.
+ */
+export interface ResourceSource extends ResourceProvider {
+  readonly name: string;
+  readonly type: 'directory' | 'http';
+  /** Prepare without scanning or connecting (resolve the root); called from the `start` tap. */
+  open(): Promise<void>;
+  describe(): SourceDescription;
+  /** Resources whose name, URI or path contains `query` (case-insensitive), in listing order, at most `limit`. */
+  search(query: string, limit: number, signal: AbortSignal): Promise<Resource[]>;
+  /**
+   * The resource an id names in this source: a path relative to the root (directory) or the backend's
+   * `path`/`uri` (HTTP), or a URI. `undefined` if there is none; throws a refusal if it may not be served.
+   */
+  resolve(id: string, signal: AbortSignal): Promise<Resource | undefined>;
+  /** Call `listener` whenever the resource at `uri` changes; throws a refusal if it cannot be watched. */
+  track(uri: string, listener: (uri: string) => void, signal: AbortSignal): Promise<Untrack>;
+  /** Stop watchers, close sockets, drop caches. Idempotent. */
+  close(): Promise<void>;
+}
