@@ -376,7 +376,9 @@ export class ManagedConnection implements ConnectionHandle {
     }
     if (wasOpen) {
       // A heartbeat timeout set #lastError already; otherwise say how the peer left.
-      if (this.#state !== 'closing' && !this.#heartbeatFailed) this.#lastError = `connection lost (${closed.code}${closed.reason ? ` ${closed.reason}` : ''})`;
+      if (!this.#heartbeatFailed) {
+        this.#lastError = `connection lost (${closed.code}${closed.reason ? ` ${closed.reason}` : ''})${error ? `: ${error.message}` : ''}`;
+      }
       this.#heartbeatFailed = false;
       // Only a connection that stayed up resets the backoff: a backend that accepts and drops at once is
       // retried with growing delays, like one that refuses.

@@ -6,6 +6,8 @@ import { DEFAULT_AROUND_WINDOW_MS, type BufferedMessage, type MessageQuery } fro
 import { parseTimeExpression } from './time-expression.js';
 
 const DEFAULT_LIMIT = 50;
+/** Long log lines are cut in tool results so one message cannot flood the model's context. */
+const DEFAULT_MAX_CHARS = 4000;
 const MAX_LIMIT = 1000;
 const MAX_SEND_WAIT_MS = 60_000;
 
@@ -33,10 +35,20 @@ function toolError(message: string): CallToolResult {
   return { isError: true, content: [{ type: 'text', text: message }] };
 }
 
-/** A buffered message as the tools show it: the receive time as an ISO date. */
-function present(message: BufferedMessage): Record<string, unknown> {
-  const shown: Record<string, unknown> = { seq: message.seq, receivedAt: new Date(message.receivedAt).toISOString(), type: message.type, data: message.data };
-  if (message.raw !== undefined) shown.raw = message.raw;
+function clip(text: string, maxChars: number): string {
+  return text.length > maxChars ? `${text.slice(0, maxChars)}… (${text.length - maxChars} more characters)` : text;
+}
+
+/** A buffered message as the tools show it: the receive time as an ISO date, long strings cut. */
+function present(message: BufferedMessage, maxChars: number): Record<string, unknown> {
+  const data = message.data;
+  const shown: Record<string, unknown> = {
+    seq: message.seq,
+    receivedAt: new Date(message.receivedAt).toISOString(),
+    type: message.type,
+    data: typeof data === 'string' ? clip(data, maxChars) : data,
+  };
+  if (message.raw !== undefined) shown.raw = clip(message.raw, maxChars);
   return shown;
 }
 
@@ -79,6 +91,7 @@ export function registerTools(host: PluginHost, manager: ConnectionManager): voi
         around: timeExpression.optional().describe('Messages received within windowMs of this time'),
         windowMs: z.number().int().min(0).max(86_400_000).optional().describe(`Half-width of the around window (default ${DEFAULT_AROUND_WINDOW_MS} ms)`),
         type: z.string().optional().describe('Only messages of this type (case-insensitive)'),
+        maxChars: z.number().int().min(100).max(1_000_000).optional().describe(`Cut string data longer than this (default ${DEFAULT_MAX_CHARS} characters)`),
       },
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
@@ -107,7 +120,7 @@ export function registerTools(host: PluginHost, manager: ConnectionManager): voi
         buffered: connection.buffer.size,
         received: connection.buffer.total,
         dropped: connection.buffer.dropped,
-        messages: messages.map(present),
+        messages: messages.map((message) => present(message, args.maxChars ?? DEFAULT_MAX_CHARS)),
       });
     },
   );

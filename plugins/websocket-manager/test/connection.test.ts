@@ -96,3 +96,14 @@ test('a peer that answers pings keeps its connection', async () => {
   expect(alive.info().reconnects).toBe(0);
   expect(backend.connections).toHaveLength(1);
 });
+
+test('a message over maxMessageBytes closes the connection (1009) and it reconnects', async () => {
+  let sends = 0;
+  const backend = await startBackend({ onConnection: ({ socket }) => socket.send(sends++ === 0 ? 'x'.repeat(2048) : 'small') });
+  const { manager } = await startHost({ connections: [{ name: 'big', url: backend.url, maxMessageBytes: 1024, reconnect: { initialDelayMs: 10, jitter: 0 } }] });
+  const big = manager.require('big');
+  await waitUntil(() => big.info().received === 1, 'the small message after the reconnect');
+  expect(big.messages().map((message) => message.data)).toEqual(['small']);
+  expect(big.info().lastError).toMatch(/Max payload size exceeded/);
+  expect(await backend.connections[0]!.closed).toMatchObject({ code: 1009 });
+});

@@ -8,7 +8,7 @@ test('the tools are listed with their input schemas', async () => {
   const { tools } = await client.listTools();
   expect(tools.map((tool) => tool.name).sort()).toEqual(['ws_connections', 'ws_messages', 'ws_send']);
   const messages = tools.find((tool) => tool.name === 'ws_messages')!;
-  expect(Object.keys(messages.inputSchema.properties ?? {}).sort()).toEqual(['around', 'connection', 'limit', 'since', 'type', 'until', 'windowMs']);
+  expect(Object.keys(messages.inputSchema.properties ?? {}).sort()).toEqual(['around', 'connection', 'limit', 'maxChars', 'since', 'type', 'until', 'windowMs']);
   const send = tools.find((tool) => tool.name === 'ws_send')!;
   expect(send.inputSchema.required).toEqual(['data']);
 });
@@ -49,6 +49,11 @@ test('ws_connections, ws_messages and ws_send through a real Client', async () =
   expect(future.json.returned).toBe(0);
   const around = await call('ws_messages', { connection: 'api', around: logs.json.messages[0].receivedAt, windowMs: 60_000, limit: 1 });
   expect(around.json.returned).toBe(1);
+
+  backend.broadcast('x'.repeat(500));
+  await waitUntil(() => manager.require('api').info().received === 4, 'the long message');
+  const clipped = await call('ws_messages', { connection: 'api', type: 'invalid-json', maxChars: 100 });
+  expect(clipped.json.messages[0].raw).toBe(`${'x'.repeat(100)}… (400 more characters)`);
 
   const sent = await call('ws_send', { connection: 'api', data: { op: 'subscribe', topic: 'logs' } });
   expect(sent).toMatchObject({ isError: false });
