@@ -101,7 +101,7 @@ export class ResourceManager implements ResourceManagerService {
     throw refusal('not-found', `${uri} is not a resource of ${options.source === undefined ? 'any source' : `source "${options.source}"`}`, { source: options.source ?? '*', uri });
   }
 
-  resolve(source: string, id: string, options: { signal?: AbortSignal } = {}): Promise<Resource | undefined> {
+  async resolve(source: string, id: string, options: { signal?: AbortSignal } = {}): Promise<Resource | undefined> {
     return this.source(source).resolve(id, this.#signalWith(options.signal));
   }
 

@@ -1,0 +1,75 @@
+import { realpathSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { expect, test } from 'vitest';
+import { SHUTTING_DOWN_CODE } from '@mcp-host/core';
+import { activeHandles, leakedSince, refusalOf, sleep, startBackend, startHost, tempTree, waitUntil } from './support.js';
+
+test('after the shutdown tap no watcher, socket or timer of the plugin is left', async () => {
+  const root = await tempTree({ 'a.md': 'a', 'sub/b.md': 'b', 'sub/deeper/c.md': 'c' });
+  const real = realpathSync(root);
+  const backend = await startBackend((request, response) => {
+    if (request.url === '/resources.json') response.writeHead(200, { 'content-type': 'application/json', etag: '"i"' }).end(JSON.stringify([{ uri: 'magic://x', name: 'x', path: '/x' }]));
+    else response.writeHead(200, { etag: '"x"' }).end('x');
+  });
+  const baseline = activeHandles();
+  const { client, listAll, shutdown, updated } = await startHost({
+    sources: [
+      { name: 'docs', type: 'directory', path: root, debounceMs: 50 },
+      { name: 'api', type: 'http', baseUrl: backend.baseUrl },
+    ],
+  });
+  expect((await listAll()).resources).toHaveLength(4);
+  await client.subscribeResource({ uri: pathToFileURL(path.join(real, 'sub/b.md')).href });
+  expect((await client.readResource({ uri: 'magic://x' })).contents[0]).toMatchObject({ text: 'x' });
+  // A debounce timer pending at shutdown, too.
+  await writeFile(path.join(root, 'sub/b.md'), 'changed');
+  await sleep(5);
+  // The check can see what it looks for: watchers and the keep-alive socket are open now.
+  const running = leakedSince(baseline);
+  expect(running.filter((name) => name === 'FSEventWrap')).toHaveLength(3);
+
+  const report = await shutdown();
+  expect(report.exitCode).toBe(0);
+  expect(report.taps).toEqual([expect.objectContaining({ name: 'resource-manager', outcome: 'ok' })]);
+  await backend.close();
+  await waitUntil(() => leakedSince(baseline).length === 0, `no handles left (left: ${leakedSince(baseline).join(', ')})`, 2000);
+  // And the pending change was dropped, not announced after shutdown.
+  await sleep(80);
+  expect(updated).toEqual([]);
+});
+
+test('shutdown during a scan of a large tree: the listing in flight gets an error reply, the scan stops', async () => {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 4000; i++) files[`d${String(i % 400).padStart(3, '0')}/f${i}.txt`] = 'x';
+  const root = await tempTree(files);
+  const baseline = activeHandles();
+  const { client, service, shutdown } = await startHost({ sources: [{ name: 'big', type: 'directory', path: root }] });
+  const listing = refusalOf(client.listResources({}));
+  // Wait until the scan is under way (directories watched) but not finished (no index yet).
+  const until = Date.now() + 10_000;
+  for (;;) {
+    const [big] = service.sources();
+    if (big!.watchedDirectories! > 0 && big!.resources === undefined) break;
+    if (big!.resources !== undefined || Date.now() > until) throw new Error('the scan finished before shutdown could interrupt it; grow the tree');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const report = await shutdown();
+  const refused = await listing;
+  expect(refused.code).toBe(SHUTTING_DOWN_CODE);
+  expect(refused.data).toMatchObject({ reason: 'shutting-down', source: 'big' });
+  expect(report.drain.cut).toBe(0);
+  expect(report.exitCode).toBe(0);
+  expect(service.sources()[0]).toMatchObject({ watchedDirectories: 0 });
+  await waitUntil(() => leakedSince(baseline).length === 0, `no handles left (left: ${leakedSince(baseline).join(', ')})`, 2000);
+});
+
+test('requests after shutdown began are refused by the host; the service refuses too', async () => {
+  const root = await tempTree({ 'a.md': 'a' });
+  const real = realpathSync(root);
+  const { client, service, shutdown } = await startHost({ sources: [{ name: 'docs', type: 'directory', path: root }] });
+  await shutdown();
+  await expect(service.read(pathToFileURL(path.join(real, 'a.md')).href)).rejects.toMatchObject({ data: { reason: 'shutting-down' } });
+  await expect(client.listResources({})).rejects.toBeDefined();
+});
