@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { expect, test } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { LoggingMessageNotificationSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { onTestFinished } from 'vitest';
 import { setupProbes, spawnHttpHost } from '../src/index.js';
 
@@ -155,4 +155,30 @@ test('idle keep-alive clients do not hold the process open', async () => {
   host.child.kill('SIGTERM');
   const { code } = await host.exited;
   expect(code).toBe(0);
+});
+
+test("log notifications honour each HTTP session's own logging/setLevel", async () => {
+  const { url } = await httpHost();
+  const quiet = await connect(url);
+  const chatty = await connect(url);
+  const received = { quiet: [] as string[], chatty: [] as string[] };
+  quiet.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void received.quiet.push(`${n.params.level}:${n.params.data}`));
+  chatty.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void received.chatty.push(`${n.params.level}:${n.params.data}`));
+  await quiet.client.setLoggingLevel('error');
+  await chatty.client.setLoggingLevel('debug');
+  // Log until both standalone SSE streams are up and have seen a message (bounded).
+  for (let attempt = 0; attempt < 50 && !(received.quiet.some((m) => m.startsWith('error:probe')) && received.chatty.some((m) => m.startsWith('error:probe'))); attempt++) {
+    await quiet.client.callTool({ name: 'log_web', arguments: { level: 'error', message: `probe ${attempt}` } });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  received.quiet.length = 0;
+  received.chatty.length = 0;
+  await quiet.client.callTool({ name: 'log_web', arguments: { level: 'info', message: 'an info line' } });
+  await quiet.client.callTool({ name: 'log_web', arguments: { level: 'error', message: 'an error line' } });
+  const until = Date.now() + 5000;
+  while ((!received.quiet.includes('error:an error line') || !received.chatty.includes('error:an error line')) && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  expect(received.quiet.filter((m) => m.endsWith('line'))).toEqual(['error:an error line']);
+  expect(received.chatty.filter((m) => m.endsWith('line'))).toEqual(['info:an info line', 'error:an error line']);
 });

@@ -552,7 +552,8 @@ export class Host {
     if (!isLevelEnabled(record.level, this.#logOutput.level)) return;
     for (const server of this.#servers.keys()) {
       if (!this.#isLive(server)) continue;
-      server.server.sendLoggingMessage({ level: record.level, logger: record.logger, data: record.message }).catch(() => {});
+      // The SDK keeps each session's logging/setLevel by session id (undefined over stdio).
+      server.server.sendLoggingMessage({ level: record.level, logger: record.logger, data: record.message }, server.server.transport?.sessionId).catch(() => {});
     }
   }
 
