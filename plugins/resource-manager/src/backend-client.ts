@@ -1,5 +1,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
+import type { Socket } from 'node:net';
+import { settledOrAborted } from './handle-closing.js';
 import { refusal } from './resource-error.js';
 
 export interface BackendResponse {
@@ -45,6 +47,8 @@ export class BackendClient {
   readonly #options: BackendClientOptions;
   #agent: http.Agent | undefined;
   readonly #inFlight = new Set<http.ClientRequest>();
+  /** Every socket a request used and that has not closed yet (the agent's idle ones included). */
+  readonly #sockets = new Set<Socket>();
   #isClosed = false;
 
   constructor(options: BackendClientOptions) {
@@ -62,7 +66,7 @@ export class BackendClient {
     if (options.signal.aborted) return Promise.reject(options.onAbort());
     if (this.#isClosed) return Promise.reject(refusal('shutting-down', `source "${source}": GET ${shown} not sent, the source is closed`, data));
     const isHttps = url.protocol === 'https:';
-    this.#agent ??= isHttps ? new https.Agent({ keepAlive: true, maxSockets: this.#options.maxSockets }) : new http.Agent({ keepAlive: true, maxSockets: this.#options.maxSockets });
+    this.#agent ??= this.#createAgent(isHttps);
     const headers: Record<string, string> = { accept: '*/*', ...this.#options.headers };
     if (options.ifNoneMatch) headers['if-none-match'] = options.ifNoneMatch;
 
@@ -134,12 +138,39 @@ export class BackendClient {
     });
   }
 
-  /** Abort requests still in flight and destroy the agent's sockets. Idempotent. */
-  close(): void {
+  /**
+   * A keep-alive agent whose every socket is tracked from the moment it is created (a request destroyed
+   * while still connecting never emits 'socket', but its socket exists and must be waited for).
+   */
+  #createAgent(isHttps: boolean): http.Agent {
+    const agent = isHttps ? new https.Agent({ keepAlive: true, maxSockets: this.#options.maxSockets }) : new http.Agent({ keepAlive: true, maxSockets: this.#options.maxSockets });
+    const createConnection = (agent as unknown as { createConnection: (...args: unknown[]) => Socket }).createConnection.bind(agent);
+    (agent as unknown as { createConnection: (...args: unknown[]) => Socket }).createConnection = (...args: unknown[]) => {
+      const socket = createConnection(...args);
+      this.#sockets.add(socket);
+      socket.once('close', () => this.#sockets.delete(socket));
+      return socket;
+    };
+    return agent;
+  }
+
+  /**
+   * Abort requests still in flight and destroy the agent's sockets; resolves once every socket has closed
+   * (its 'close' event comes from the handle's close callback) or `signal` aborts. Idempotent.
+   */
+  async close(signal: AbortSignal): Promise<void> {
     this.#isClosed = true;
     for (const request of this.#inFlight) request.destroy();
     this.#inFlight.clear();
     this.#agent?.destroy();
     this.#agent = undefined;
+    // Only 'close' proves the handle is gone: `socket.closed` turns true while the handle is still closing.
+    // A socket still in the set has not emitted it yet.
+    const closing = [...this.#sockets].map((socket) => {
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      socket.destroy();
+      return closed;
+    });
+    await settledOrAborted(Promise.all(closing), signal);
   }
 }

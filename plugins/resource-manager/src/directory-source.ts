@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ErrorCode, McpError, type ReadResourceResult, type Resource, type ResourcePage, type ResourceRequestContext, type ResourceTemplateDescriptor } from '@mcp-host/core';
 import { readFileBounded } from './file-reader.js';
+import { nextLoopTurn, settledOrAborted } from './handle-closing.js';
 import { GlobFilter } from './glob.js';
 import { mimeTypeOf, resourceContents } from './mime-types.js';
 import type { DirectorySourceOptions } from './options.js';
@@ -147,13 +148,18 @@ export class DirectorySource implements ResourceSource {
     }
   }
 
-  async close(): Promise<void> {
+  async close(signal: AbortSignal): Promise<void> {
     this.#isClosed = true;
-    this.#watcher?.close();
+    const watcher = this.#watcher;
     this.#watcher = undefined;
+    // A scan or batch still running was aborted with the host's signal; let its file-system calls in
+    // flight come back, so the tap leaves none behind (each takes microseconds; the bound is the tap's).
+    await settledOrAborted(Promise.allSettled([this.#scanning, watcher?.idle()]), signal);
+    watcher?.close();
     this.#index = undefined;
     this.#listeners.clear();
     this.#subscriptions.clear();
+    if (watcher) await settledOrAborted(nextLoopTurn(), signal);
   }
 
   #resourceOf(entry: FileEntry, guard: PathGuard): Resource {

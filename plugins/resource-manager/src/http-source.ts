@@ -142,9 +142,9 @@ export class HttpSource implements ResourceSource {
     return (index.byUri.get(id) ?? index.entries.find((entry) => entry.path.replace(/^\/+/, '') === bare))?.resource;
   }
 
-  async close(): Promise<void> {
+  async close(signal: AbortSignal): Promise<void> {
     this.#isClosed = true;
-    this.#client.close();
+    await this.#client.close(signal);
     this.#cache.clear();
     this.#index = undefined;
   }

@@ -31,7 +31,7 @@ export default definePlugin({
     registerSearchTool(host, manager);
     host.provide(RESOURCE_MANAGER, manager);
     host.hooks.start.tapPromise(PLUGIN_NAME, (ctx) => manager.open(ctx.signal));
-    host.hooks.shutdown.tapPromise(PLUGIN_NAME, () => manager.close());
+    host.hooks.shutdown.tapPromise(PLUGIN_NAME, (ctx) => manager.close(ctx.signal));
   },
 });
 

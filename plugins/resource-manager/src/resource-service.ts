@@ -59,8 +59,8 @@ export class ResourceManager implements ResourceManagerService {
   }
 
   /** Stop every watcher, close every agent, drop caches: the `shutdown` tap. Every source is closed even if one fails. */
-  async close(): Promise<void> {
-    const results = await Promise.allSettled(this.all.map((source) => source.close()));
+  async close(signal: AbortSignal): Promise<void> {
+    const results = await Promise.allSettled(this.all.map((source) => source.close(signal)));
     const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failed) throw failed.reason;
   }

@@ -46,6 +46,9 @@ export interface ResourceSource extends ResourceProvider {
   resolve(id: string, signal: AbortSignal): Promise<Resource | undefined>;
   /** Call `listener` whenever the resource at `uri` changes; throws a refusal if it cannot be watched. */
   track(uri: string, listener: (uri: string) => void, signal: AbortSignal): Promise<Untrack>;
-  /** Stop watchers, close sockets, drop caches. Idempotent. */
-  close(): Promise<void>;
+  /**
+   * Stop watchers, close sockets, drop caches; resolves once their handles are released (or `signal`, the
+   * shutdown tap's bound, aborts). Idempotent.
+   */
+  close(signal: AbortSignal): Promise<void>;
 }

@@ -1,0 +1,185 @@
+// The resource-manager plugin through the real CLI: a config in a temp dir names the package, which resolves
+// from the host's own installation; real temp trees and a real HTTP server on 127.0.0.1:0 are its sources.
+import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { rm, symlink, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ResourceListChangedNotificationSchema, ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { expect, onTestFinished, test } from 'vitest';
+import { connectClient, handshake, sleep, spawnHost, tempDir, writeFiles } from '../src/index.js';
+
+const PLUGIN = '@mcp-host/plugin-resource-manager';
+
+async function waitUntil(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+/** A small docs tree next to the config, plus a secret beside the root and a symlink pointing at it. */
+async function project(options: Record<string, unknown> = {}) {
+  const dir = await tempDir();
+  await writeFiles(dir, {
+    'docs/README.md': '# Hello',
+    'docs/guide/getting started.md': 'step one',
+    'docs/.env': 'TOKEN=hidden',
+    'secret.txt': 'TOP-SECRET',
+    'mcp-host.config.json': { plugins: [[PLUGIN, { sources: [{ name: 'docs', type: 'directory', path: './docs', debounceMs: 20, ...options }] }]] },
+  });
+  await symlink(path.join(dir, 'secret.txt'), path.join(dir, 'docs/escape.md'));
+  const root = realpathSync(path.join(dir, 'docs'));
+  return { dir, root, uri: (relative: string) => pathToFileURL(path.join(root, relative)).href };
+}
+
+test('a spawned host serves a directory named relative to its config: list, read, refuse, search', async () => {
+  const { dir, uri } = await project();
+  // Started from elsewhere: "./docs" resolves against the config file's directory, not the working directory.
+  const { client } = await connectClient(['start', '--config', path.join(dir, 'mcp-host.config.json')], { cwd: path.dirname(dir) });
+  expect(client.getServerCapabilities()?.resources).toEqual({ listChanged: true, subscribe: true });
+  const { resources } = await client.listResources({});
+  expect(resources).toEqual([
+    { uri: uri('README.md'), name: 'README.md', mimeType: 'text/markdown', size: 7 },
+    { uri: uri('guide/getting started.md'), name: 'guide/getting started.md', mimeType: 'text/markdown', size: 8 },
+  ]);
+  expect((await client.readResource({ uri: uri('guide/getting started.md') })).contents[0]).toMatchObject({ text: 'step one' });
+
+  for (const [target, reason] of [
+    [`${uri('guide')}/../../secret.txt`, 'traversal'],
+    [`${uri('')}/%2e%2e/secret.txt`, 'traversal'],
+    [`${uri('')}/..%2Fsecret.txt`, 'encoded-separator'],
+    [uri('escape.md'), 'symlink-escape'],
+    [uri('.env'), 'hidden'],
+  ] as const) {
+    const refused = await client.readResource({ uri: target }).catch((error) => error);
+    expect({ target, code: refused.code, reason: refused.data?.reason }).toEqual({ target, code: -32602, reason });
+    expect(String(refused.message)).not.toContain('TOP-SECRET');
+  }
+  expect((await client.readResource({ uri: 'file:///etc/passwd' }).catch((error) => error)).code).toBe(-32002);
+
+  const search = (await client.callTool({ name: 'resources_search', arguments: { query: 'started' } })) as { content: any[] };
+  expect(search.content.find((item) => item.type === 'resource_link')).toMatchObject({ uri: uri('guide/getting started.md') });
+  // After every refusal the host is still serving.
+  expect((await client.readResource({ uri: uri('README.md') })).contents[0]).toMatchObject({ text: '# Hello' });
+});
+
+test('subscribe → modify → updated; add a file → list_changed, through the spawned host', async () => {
+  const { dir, root, uri } = await project();
+  const { client } = await connectClient(['start'], { cwd: dir });
+  const updated: string[] = [];
+  let listChanged = 0;
+  client.setNotificationHandler(ResourceUpdatedNotificationSchema, (notification) => void updated.push(notification.params.uri));
+  client.setNotificationHandler(ResourceListChangedNotificationSchema, () => void listChanged++);
+  await client.listResources({});
+  await client.subscribeResource({ uri: uri('README.md') });
+  await writeFile(path.join(root, 'README.md'), '# Hello again');
+  await waitUntil(() => updated.length >= 1, 'notifications/resources/updated');
+  expect(updated[0]).toBe(uri('README.md'));
+  expect((await client.readResource({ uri: uri('README.md') })).contents[0]).toMatchObject({ text: '# Hello again' });
+
+  await writeFile(path.join(root, 'guide/new page.md'), 'new');
+  await waitUntil(() => listChanged >= 1, 'notifications/resources/list_changed');
+  expect((await client.listResources({})).resources.map((resource) => resource.name)).toContain('guide/new page.md');
+  await rm(path.join(root, 'guide/new page.md'));
+  await waitUntil(() => listChanged >= 2, 'list_changed for the removal');
+  expect((await client.listResources({})).resources.map((resource) => resource.name)).not.toContain('guide/new page.md');
+});
+
+test('invalid options are a config error naming the key path (exit 78), before anything is opened', async () => {
+  const dir = await tempDir();
+  await writeFiles(dir, {
+    'mcp-host.config.json': {
+      plugins: [[PLUGIN, { sources: [{ name: 'docs', type: 'directory', path: './docs', maxFileBytes: -1 }, { name: 'docs', type: 'http', baseUrl: 'ftp://x' }] }]],
+    },
+  });
+  const host = spawnHost(['start'], { cwd: dir });
+  const { code } = await host.exited;
+  expect(code).toBe(78);
+  expect(host.stderr()).toMatch(/plugins\[0\]\.options\.sources\[0\]\.maxFileBytes/);
+  expect(host.stderr()).toMatch(/plugins\[0\]\.options\.sources\[1\]\.baseUrl/);
+});
+
+interface StallingBackend {
+  baseUrl: string;
+  stalled: () => number;
+  open: () => number;
+}
+
+/** An HTTP backend whose index lists one document that never finishes arriving. */
+async function stallingBackend(): Promise<StallingBackend> {
+  const sockets: Socket[] = [];
+  let stalled = 0;
+  const server: Server = createServer((request, response) => {
+    if (request.url === '/resources.json') {
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify([{ uri: 'backend://slow', name: 'slow', path: '/slow' }]));
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'text/plain' });
+    response.write('part of it');
+    stalled++;
+  });
+  server.on('connection', (socket) => sockets.push(socket));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  onTestFinished(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  );
+  return {
+    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    stalled: () => stalled,
+    open: () => sockets.filter((socket) => !socket.destroyed).length,
+  };
+}
+
+test('stdin closed during a stalled HTTP read: the read gets an error reply, the host exits 0 with nothing left open', async () => {
+  const backend = await stallingBackend();
+  const dir = await tempDir();
+  await writeFiles(dir, { 'mcp-host.config.json': { plugins: [[PLUGIN, { sources: [{ name: 'api', type: 'http', baseUrl: backend.baseUrl, timeoutMs: 60_000 }] }]] } });
+  const host = spawnHost(['start', '--debug'], { cwd: dir });
+  handshake(host);
+  host.send({ jsonrpc: '2.0', id: 1, method: 'resources/read', params: { uri: 'backend://slow' } });
+  await waitUntil(() => backend.stalled() === 1, 'the backend to stall');
+  host.child.stdin!.end();
+  const { code } = await host.exited;
+  expect(code).toBe(0);
+  const reply = host.messages().find((message) => message.id === 1);
+  expect(reply.error).toMatchObject({ code: -32000, data: { reason: 'shutting-down', source: 'api' } });
+  expect(host.stderr()).toMatch(/requests: 1 answered, 0 cut/);
+  expect(host.stderr()).toMatch(/resource-manager\s+ok/);
+  expect(host.stderr()).toContain('nothing left open after shutdown (debug)');
+  await waitUntil(() => backend.open() === 0, 'the backend to see its sockets closed');
+});
+
+test('stdin closed while a large tree is being scanned: the listing gets an error reply and the host exits promptly', async () => {
+  const dir = await tempDir();
+  // Written synchronously: thousands of tiny files are much faster so, and this is setup.
+  for (let d = 0; d < 150; d++) {
+    mkdirSync(path.join(dir, `tree/d${d}`), { recursive: true });
+    for (let f = 0; f < 10; f++) writeFileSync(path.join(dir, `tree/d${d}/f${f}.txt`), 'x');
+  }
+  await writeFiles(dir, { 'mcp-host.config.json': { plugins: [[PLUGIN, { sources: [{ name: 'tree', type: 'directory', path: './tree' }] }]] } });
+  const host = spawnHost(['start', '--debug'], { cwd: dir });
+  handshake(host);
+  await host.waitFor(() => host.messages().some((message) => message.id === 0), 'the initialize reply');
+  host.send({ jsonrpc: '2.0', id: 1, method: 'resources/list', params: {} });
+  // The scan starts on this request; close stdin right behind it.
+  await sleep(20);
+  const closedAt = Date.now();
+  host.child.stdin!.end();
+  const { code, at } = await host.exited;
+  expect(code).toBe(0);
+  // Answered either way: the page if the scan won the race, a shutting-down error if it was cut.
+  const reply = host.messages().find((message) => message.id === 1);
+  expect(reply.result?.resources ?? reply.error).toBeDefined();
+  process.stderr.write(`scan test: ${reply.error ? 'cut' : 'finished'}\n`);
+  if (reply.error) expect(reply.error).toMatchObject({ code: -32000, data: { reason: 'shutting-down' } });
+  expect(host.stderr()).toContain('nothing left open after shutdown (debug)');
+  // Within the shutdown bound (1.8 s by default), with a wide margin for a busy machine.
+  expect(at - closedAt).toBeLessThan(5000);
+});
