@@ -1,0 +1,94 @@
+// The resource-manager listed after the websocket-manager in one spawned host: its shutdown tap runs after
+// the websocket-manager's, as the original closed its HTTP session after the WebSocket.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { expect, onTestFinished, test } from 'vitest';
+import { WebSocketServer } from 'ws';
+import { handshake, sleep, spawnHost, tempDir, writeFiles } from '../src/index.js';
+
+async function waitUntil(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+test('listed after the websocket-manager, its shutdown tap runs after it: the WebSocket closes before the HTTP session', async () => {
+  // Events both backends see, in the order this process observes them.
+  const events: string[] = [];
+
+  const wsServer = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((resolve) => wsServer.once('listening', resolve));
+  wsServer.on('connection', (socket) => {
+    events.push('ws open');
+    socket.on('error', () => {});
+    socket.on('close', (code) => events.push(`ws closed ${code}`));
+  });
+  onTestFinished(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const client of wsServer.clients) client.terminate();
+        wsServer.close(() => resolve());
+      }),
+  );
+
+  const sockets: Socket[] = [];
+  const http: Server = createServer((request, response) => {
+    if (request.url === '/resources.json') {
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify([{ uri: 'backend://doc', name: 'doc', path: '/doc' }]));
+    } else {
+      response.writeHead(200, { 'content-type': 'text/plain' }).end('document');
+    }
+  });
+  http.on('connection', (socket) => {
+    sockets.push(socket);
+    socket.on('close', () => events.push('http socket closed'));
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  onTestFinished(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        http.close(() => resolve());
+      }),
+  );
+
+  const dir = await tempDir();
+  await writeFiles(dir, {
+    'docs/a.md': 'a',
+    'mcp-host.config.json': {
+      plugins: [
+        ['@mcp-host/plugin-websocket-manager', { connections: [{ name: 'magic', url: `ws://127.0.0.1:${(wsServer.address() as AddressInfo).port}/magic/web/console` }] }],
+        [
+          '@mcp-host/plugin-resource-manager',
+          {
+            sources: [
+              { name: 'docs', type: 'directory', path: './docs' },
+              { name: 'api', type: 'http', baseUrl: `http://127.0.0.1:${(http.address() as AddressInfo).port}` },
+            ],
+          },
+        ],
+      ],
+    },
+  });
+
+  const host = spawnHost(['start', '--debug'], { cwd: dir });
+  handshake(host);
+  host.send({ jsonrpc: '2.0', id: 1, method: 'resources/read', params: { uri: 'backend://doc' } });
+  host.send({ jsonrpc: '2.0', id: 2, method: 'resources/list', params: {} });
+  await host.waitFor(() => host.messages().filter((message) => message.id === 1 || message.id === 2).length === 2, 'the read and the listing');
+  expect(host.messages().find((message) => message.id === 1).result.contents[0]).toMatchObject({ text: 'document' });
+  await waitUntil(() => events.includes('ws open'), 'the WebSocket to open');
+  expect(events.filter((event) => event === 'http socket closed')).toEqual([]);
+
+  host.child.stdin!.end();
+  const { code } = await host.exited;
+  expect(code).toBe(0);
+  const report = host.stderr().slice(host.stderr().lastIndexOf('mcp-host: shutting down (stdin-closed)'));
+  expect(report).toMatch(/1\. websocket-manager\s+ok[\s\S]*2\. resource-manager\s+ok/);
+  expect(host.stderr()).toContain('nothing left open after shutdown (debug)');
+  await waitUntil(() => events.includes('http socket closed') && events.some((event) => event.startsWith('ws closed')), 'both backends to see their connections closed');
+  // The WebSocket was closed (going away) before the resource-manager let go of its HTTP agent.
+  expect(events.filter((event) => event !== 'ws open')).toEqual(['ws closed 1001', 'http socket closed']);
+});
