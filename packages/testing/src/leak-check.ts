@@ -1,7 +1,10 @@
 import { createHook } from 'node:async_hooks';
 
-/** Async resource types that hold the event loop open: sockets, servers, timers, watchers, child processes. */
-const HOLDING_TYPES = new Set(['Timeout', 'TCPWRAP', 'TCPSERVERWRAP', 'PIPEWRAP', 'PIPESERVERWRAP', 'UDPWRAP', 'FSEVENTWRAP', 'STATWATCHER', 'PROCESSWRAP', 'HTTPCLIENTREQUEST', 'TLSWRAP']);
+/**
+ * Async resource types that hold the event loop open: sockets, servers, timers (an `Immediate` only while it is
+ * pending, so after the settle it is one that keeps rescheduling itself), watchers, child processes.
+ */
+const HOLDING_TYPES = new Set(['Timeout', 'Immediate', 'TCPWRAP', 'TCPSERVERWRAP', 'PIPEWRAP', 'PIPESERVERWRAP', 'UDPWRAP', 'FSEVENTWRAP', 'STATWATCHER', 'PROCESSWRAP', 'HTTPCLIENTREQUEST', 'TLSWRAP']);
 
 /** How `process.getActiveResourcesInfo()` names them, for messages that match what `--debug` prints. */
 const DISPLAY: Record<string, string> = {

@@ -28,8 +28,13 @@ export interface TestHost {
   stderr(): string;
   /** Run the real shutdown and return its report: each tap in run order with plugin, duration, outcome, error. */
   shutdown(reason?: ShutdownReason): Promise<ShutdownReport>;
-  /** Fails if a plugin left sockets, timers or watchers open: call after `shutdown()`. */
+  /** Fails if a plugin left sockets, timers or watchers open: call after `shutdown()`. Stops the tracking. */
   assertNoLeaks(settleMs?: number): Promise<void>;
+  /**
+   * The tracking behind `assertNoLeaks`, begun before the host was created: `leaked(0)` right after `shutdown()`
+   * shows what a tap left at the moment it returned. Call `leaks.stop()` when the test ends if it never called
+   * `assertNoLeaks()`; a failed startup stops it already.
+   */
   leaks: LeakCheck;
 }
 
@@ -61,6 +66,7 @@ export async function createTestHost(options: CreateTestHostOptions): Promise<Te
     await host.ready();
   } catch (error) {
     // Startup failed: release what was set up, as the CLI would, then report the failure.
+    leaks.stop();
     await host.shutdown('fatal-error', error);
     throw error;
   }

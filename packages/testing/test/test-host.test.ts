@@ -88,6 +88,31 @@ describe('leak check', () => {
     clearInterval(timer);
   });
 
+  test('catches a plugin that keeps rescheduling an immediate after its shutdown tap, and not a one-off one', async () => {
+    let isSpinning = true;
+    const spinning = definePlugin({
+      name: 'spinning',
+      apply(host) {
+        host.hooks.start.tapPromise('spinning', async () => {
+          const spin = () => {
+            if (isSpinning) setImmediate(spin);
+          };
+          setImmediate(spin);
+        });
+      },
+    });
+    const testHost = await createTestHost({ plugins: [spinning] });
+    await testHost.shutdown();
+    await expect(testHost.assertNoLeaks(100)).rejects.toThrow(/Resources left open after shutdown: Immediate\./);
+    isSpinning = false;
+
+    const check = trackResources();
+    setImmediate(() => {});
+    expect(await check.leaked(0)).toEqual(['Immediate']);
+    expect(await check.leaked()).toEqual([]);
+    check.stop();
+  });
+
   test('passes for a plugin that closes what it opened', async () => {
     const tidy = definePlugin({
       name: 'tidy',
