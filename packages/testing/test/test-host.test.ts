@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, onTestFinished, test } from 'vitest';
 import { definePlugin, z } from '@mcp-host/core';
 import { createTestHost, trackResources } from '../src/index.js';
 
@@ -136,6 +136,31 @@ describe('leak check', () => {
     await new Promise((resolve) => server.once('listening', resolve));
     expect(await check.leaked(50)).toContain('TCPServerWrap');
     await new Promise((resolve) => server.close(resolve));
+    expect(await check.leaked()).toEqual([]);
+    check.stop();
+  });
+
+  test('an HTTP request counts by its socket: once that closed, the request is no leak, not even for a loop turn', async () => {
+    const { once } = await import('node:events');
+    const { createServer } = await import('node:net');
+    const { request: httpRequest } = await import('node:http');
+    // Accepts, never answers: the request is abandoned, as a client gives up on a stalled backend.
+    const accepted: import('node:net').Socket[] = [];
+    const server = createServer((socket) => accepted.push(socket.on('error', () => {}))).listen(0, '127.0.0.1');
+    onTestFinished(() => void server.close());
+    await once(server, 'listening');
+    const check = trackResources();
+    onTestFinished(() => check.stop());
+    const request = httpRequest({ host: '127.0.0.1', port: (server.address() as { port: number }).port, agent: false });
+    request.on('error', () => {});
+    request.end();
+    const [socket] = (await once(request, 'socket')) as [import('node:net').Socket];
+    await once(socket, 'connect');
+    request.destroy();
+    await once(socket, 'close');
+    // Only the server's side may still be open (this process is the server too).
+    expect((await check.leaked(0)).filter((resource) => resource !== 'TCPSocketWrap')).toEqual([]);
+    for (const peer of accepted) peer.destroy();
     expect(await check.leaked()).toEqual([]);
   });
 });
