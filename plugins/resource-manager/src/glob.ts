@@ -13,7 +13,7 @@
 /** More alternatives than this from one pattern's braces is refused: `{a,b}{c,d}…` grows exponentially. */
 const MAX_BRACE_EXPANSIONS = 256;
 
-type Segment = { kind: 'globstar' } | { kind: 'literal'; text: string } | { kind: 'wild'; regex: RegExp; leadingDot: boolean };
+type Segment = { kind: 'globstar' } | { kind: 'star' } | { kind: 'literal'; text: string } | { kind: 'wild'; regex: RegExp; leadingDot: boolean };
 
 export interface GlobOptions {
   /** Whether wildcards match segments that start with '.' (default false: hidden things must be named). */
@@ -37,8 +37,13 @@ export class GlobPattern {
 
   /** Whether a file's relative path matches. */
   matches(relativePath: string): boolean {
-    const parts = relativePath.split('/');
-    return this.#alternatives.some((segments) => matchSegments(segments, parts, this.#dot, false));
+    return this.matchesParts(relativePath.split('/'));
+  }
+
+  /** `matches` for a path already split on '/' (a filter splits once for all its patterns). */
+  matchesParts(parts: readonly string[]): boolean {
+    for (const segments of this.#alternatives) if (matchSegments(segments, parts, this.#dot, false)) return true;
+    return false;
   }
 
   /** Whether some path strictly below the directory `relativeDir` could match (the scan descends only then). */
@@ -70,7 +75,8 @@ export class GlobFilter {
   }
 
   isSelected(relativePath: string): boolean {
-    return this.#include.some((pattern) => pattern.matches(relativePath)) && !this.#exclude.some((pattern) => pattern.matches(relativePath));
+    const parts = relativePath.split('/');
+    return this.#include.some((pattern) => pattern.matchesParts(parts)) && !this.#exclude.some((pattern) => pattern.matchesParts(parts));
   }
 
   /** Whether a scan should look inside the directory `relativeDir`. */
@@ -88,45 +94,54 @@ function isHidden(part: string): boolean {
  * whether some deeper path could match: the parts must be consumed while pattern remains.
  */
 function matchSegments(segments: readonly Segment[], parts: readonly string[], dot: boolean, prefix: boolean): boolean {
-  // Memoized over (segment index, part index): `**` backtracking stays O(segments × parts).
-  const failed = new Set<number>();
-  const width = parts.length + 1;
-  const visit = (s: number, p: number): boolean => {
-    const key = s * width + p;
-    if (failed.has(key)) return false;
-    let result: boolean;
-    if (p === parts.length) {
-      // Every part consumed. A file matches when only `**` (as zero segments) remains; a directory may hold
-      // a match when any segment remains to match something deeper.
-      result = prefix ? s < segments.length : segments.slice(s).every((segment) => segment.kind === 'globstar');
-    } else if (s === segments.length) {
-      result = false;
+  // Memoized over (segment index, part index) only when backtracking could blow up — two or more `**` and
+  // a deep path — so it stays O(segments × parts). Otherwise plain recursion is cheap and allocates nothing
+  // (this runs for every file of a scan).
+  let globstars = 0;
+  for (const segment of segments) if (segment.kind === 'globstar') globstars++;
+  return visitSegments(segments, parts, dot, prefix, 0, 0, globstars > 1 && parts.length > 12 ? new Set<number>() : undefined);
+}
+
+function visitSegments(segments: readonly Segment[], parts: readonly string[], dot: boolean, prefix: boolean, s: number, p: number, failed: Set<number> | undefined): boolean {
+  const key = s * (parts.length + 1) + p;
+  if (failed?.has(key)) return false;
+  let result: boolean;
+  if (p === parts.length) {
+    // Every part consumed. A file matches when only `**` (as zero segments) remains; a directory may hold
+    // a match when any segment remains to match something deeper.
+    result = prefix ? s < segments.length : onlyGlobstarsFrom(segments, s);
+  } else if (s === segments.length) {
+    result = false;
+  } else {
+    const segment = segments[s]!;
+    const part = parts[p]!;
+    if (segment.kind === 'globstar') {
+      // `**` as zero segments, or consume this part and stay on `**` (never across a hidden part unless dot).
+      result = visitSegments(segments, parts, dot, prefix, s + 1, p, failed) || ((dot || !isHidden(part)) && visitSegments(segments, parts, dot, prefix, s, p + 1, failed));
     } else {
-      const segment = segments[s]!;
-      const part = parts[p]!;
-      if (segment.kind === 'globstar') {
-        const mayCross = dot || !isHidden(part);
-        // `**` as zero segments, or consume this part and stay on `**`.
-        result = visit(s + 1, p) || (mayCross && visit(s, p + 1));
-      } else {
-        result = matchSegment(segment, part, dot) && visit(s + 1, p + 1);
-      }
+      result = matchSegment(segment, part, dot) && visitSegments(segments, parts, dot, prefix, s + 1, p + 1, failed);
     }
-    if (!result) failed.add(key);
-    return result;
-  };
-  return visit(0, 0);
+  }
+  if (!result) failed?.add(key);
+  return result;
+}
+
+function onlyGlobstarsFrom(segments: readonly Segment[], start: number): boolean {
+  for (let i = start; i < segments.length; i++) if (segments[i]!.kind !== 'globstar') return false;
+  return true;
 }
 
 function matchSegment(segment: Exclude<Segment, { kind: 'globstar' }>, part: string, dot: boolean): boolean {
   if (part === '.' || part === '..') return false;
   if (segment.kind === 'literal') return segment.text === part;
+  if (segment.kind === 'star') return dot || !isHidden(part);
   if (!dot && isHidden(part) && !segment.leadingDot) return false;
   return segment.regex.test(part);
 }
 
 function compileSegment(text: string): Segment {
   if (text === '**') return { kind: 'globstar' };
+  if (/^\*+$/.test(text)) return { kind: 'star' };
   if (!/[*?[\\]/.test(text)) return { kind: 'literal', text };
   let source = '';
   let literalPrefix = '';

@@ -35,6 +35,10 @@ test('?, classes, braces and escapes', () => {
   expect(expandBraces('a{b,c{d,e}}f')).toEqual(['abf', 'acdf', 'acef']);
   expect(expandBraces('{only}')).toEqual(['{only}']);
   expect(() => new GlobPattern('{a,b}{c,d}{e,f}{g,h}{i,j}{k,l}{m,n}{o,p}{q,r}')).toThrow(/more than 256/);
+  // Many `**` against a deep path that does not match: memoized, not exponential (it returns at all).
+  const deep = `${Array.from({ length: 60 }, () => 'a').join('/')}/b`;
+  expect(new GlobPattern('**/a/**/a/**/a/**/a/**/c').matches(deep)).toBe(false);
+  expect(new GlobPattern('**/a/**/a/**/b').matches(deep)).toBe(true);
 });
 
 test('a filter prunes directories nothing below could match, and whole excluded subtrees', () => {
