@@ -169,7 +169,7 @@ export function defineFixtureChecks(kind: FixtureTransport): void {
     for (const list of [fixture.logs, fixture.progress, fixture.updated, fixture.sampling, fixture.elicitation]) list.length = 0;
   });
   afterEach((context) => {
-    if (context.task.result?.state === 'fail' && !context.task.fails) process.stderr.write(`--- mcp-host stderr ---\n${fixture?.stderr() ?? ''}\n`);
+    if (context.task.result?.state === 'fail') process.stderr.write(`--- mcp-host stderr ---\n${fixture?.stderr() ?? ''}\n`);
   });
 
   test(`${kind}: initialize declares every capability the suite uses; ping and logging/setLevel answer {}`, async () => {
@@ -367,11 +367,8 @@ export function defineFixtureChecks(kind: FixtureTransport): void {
     expect((await client.complete({ ref: { type: 'ref/prompt', name: 'test_prompt_with_arguments' }, argument: { name: 'arg2', value: 'x' } })).completion.values).toEqual([]);
   });
 
-  // Over HTTP core mirrors host.logger lines with sendLoggingMessage(params) and no session id, while the SDK
-  // keeps each session's level under its session id: nothing is filtered. Expected to fail until core passes
-  // the session id (host.ts #mirrorLog); then this turns red and the `fails` goes.
-  const mirrorIgnoresLevel = kind === 'http';
-  (mirrorIgnoresLevel ? test.fails : test)(`${kind}: logging/setLevel sets the minimum level of the host.logger lines mirrored to this client`, async () => {
+  // Over HTTP the SDK keeps each session's level under its session id: the mirror must name the session.
+  test(`${kind}: logging/setLevel sets the minimum level of the host.logger lines mirrored to this client`, async () => {
     const { client } = fixture;
     await client.setLoggingLevel('warning');
     const mirrored = (line: string) => fixture.logs.some((log) => log.logger === 'conformance' && log.data === line);
