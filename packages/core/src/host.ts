@@ -1,11 +1,11 @@
 import { McpServer, type ResourceMetadata, type ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { CallToolRequestSchema, ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
-import { HttpServing } from './http-transport.js';
 import { AsyncSeriesHook } from 'tapable';
 import { hostConfigSchema, type HostConfigInput } from './config-schema.js';
-import { displayPath, loadConfigFile } from './config-loader.js';
+import { loadConfigFile } from './config-loader.js';
 import { HostError, describeError, formatErrorStack, isHostError } from './errors.js';
+import { HttpServing } from './http-transport.js';
 import { EXIT_CODES, HANDLED_SIGNALS, signalExitCode, type HandledSignal } from './exit-codes.js';
 import type { HostHooks, HostTapOptions, ShutdownContext, StartContext } from './hooks.js';
 import { createLogOutput, createLogger, isLevelEnabled, type LogOutput, type LogRecord, type Logger } from './logger.js';
@@ -96,6 +96,10 @@ export class Host {
   #signalCount = 0;
   #processListeners: (() => void)[] = [];
   #baselineResources: string[] = [];
+  /** The global shutdown deadline, a `Date.now()` value; set when shutdown begins. */
+  #deadline = 0;
+  #onShutdownBegan!: () => void;
+  readonly #shutdownBegan = new Promise<void>((resolve) => (this.#onShutdownBegan = resolve));
 
   constructor(options: CreateHostOptions = {}) {
     this.#options = options;
@@ -350,10 +354,6 @@ export class Host {
     return report;
   }
 
-  #deadline = 0;
-  #onShutdownBegan!: () => void;
-  readonly #shutdownBegan = new Promise<void>((resolve) => (this.#onShutdownBegan = resolve));
-
   async #runShutdown(reason: ShutdownReason, failure: unknown): Promise<ShutdownReport> {
     const startedAt = Date.now();
     const limits = this.#config?.host.shutdown ?? hostConfigSchema.shape.shutdown.parse(undefined);
@@ -566,7 +566,7 @@ export class Host {
   #armWatchdog(at: number): void {
     // A ref'd timer: it must fire even if everything else let go of the event loop.
     setTimeout(() => {
-      this.#stderr.write('mcp-host: shutdown.timeoutMs exceeded; exiting now\n');
+      this.#stderr.write('mcp-host: shutdown.timeoutMs exceeded by a second (MCPH_SHUTDOWN_TIMEOUT): exiting now\n');
       process.exit(EXIT_CODES.FAILURE);
     }, Math.max(0, at - Date.now()));
   }
@@ -622,4 +622,3 @@ async function settleWithin(promise: Promise<unknown>, deadline: number): Promis
   clearTimeout(timer);
 }
 
-export { displayPath };
