@@ -6,9 +6,9 @@
 // Both servers are spawned over stdio and driven by the SDK `Client`. The reference has no resources, so its
 // tools do the equivalent work: `directory_tree` for the listing (a recursive readdir; ours also stats every
 // file for its size and builds its URI), `read_text_file` for each read.
-//   list (cold)  a fresh host: first resources/list → last page (scan + watch set-up included), per spawn
-//   list (warm)  the same host again (served from the watched, cached scan); the reference has no cache:
-//                every directory_tree call walks the tree
+//   list, fresh  a freshly spawned server's first full listing (for the host: scan + watch set-up included)
+//   list again   the same servers again: the host serves its watched, cached scan; the reference has no
+//                cache, every directory_tree call walks the tree
 //   read ×N      N sequential resources/read of small files vs N sequential read_text_file calls
 //   RSS          VmRSS of each server after its listings, while the host watches the whole tree
 // Host and reference alternate within each round. Exit 0 when it ran (whatever the numbers), 1 when it could not.
@@ -189,20 +189,29 @@ async function main() {
   const uris = sample.map((relative) => pathToFileURL(path.join(realRoot, relative)).href);
   const paths = sample.map((relative) => path.join(realRoot, relative));
 
-  const results = { host: { coldList: [], warmList: [], reads: [], idleRssKiB: NaN, watchingRssKiB: NaN }, reference: { list: [], reads: [], rssKiB: NaN } };
+  const results = { host: { coldList: [], warmList: [], reads: [], idleRssKiB: NaN, watchingRssKiB: NaN }, reference: { coldList: [], list: [], reads: [], rssKiB: NaN } };
 
-  // Cold listings: a fresh host each time (one warm-up spawn first, so both sides see a warm page cache).
+  // Cold listings: a fresh host and a fresh reference each round, alternating which goes first (one warm-up
+  // round first, so both see a warm page cache).
   const hostArgs = [CLI, 'start', '--config', config];
   for (let run = 0; run <= COLD_RUNS; run++) {
-    const host = await connect(process.execPath, hostArgs, tempDir);
-    try {
-      const { ms, count } = await hostListing(host.client);
-      if (count !== FILES) throw new Error(`the host listed ${count} resources, expected ${FILES}`);
-      if (run > 0) results.host.coldList.push(ms);
-      progress(run === 0 ? 'warm-up done\n' : `cold list ${run}/${COLD_RUNS}: ${ms.toFixed(0)} ms\n`);
-    } finally {
-      await close(host);
+    const order = run % 2 === 0 ? ['host', 'reference'] : ['reference', 'host'];
+    const times = {};
+    for (const side of order) {
+      const server = side === 'host' ? await connect(process.execPath, hostArgs, tempDir) : await connect(process.execPath, [reference, realRoot], tempDir);
+      try {
+        const { ms, count } = side === 'host' ? await hostListing(server.client) : await referenceListing(server.client, realRoot);
+        if (count !== FILES) throw new Error(`the ${side} listed ${count} files, expected ${FILES}`);
+        times[side] = ms;
+      } finally {
+        await close(server);
+      }
     }
+    if (run > 0) {
+      results.host.coldList.push(times.host);
+      results.reference.coldList.push(times.reference);
+    }
+    progress(run === 0 ? 'warm-up done\n' : `cold round ${run}/${COLD_RUNS}: host ${times.host.toFixed(0)} ms, reference ${times.reference.toFixed(0)} ms\n`);
   }
 
   const host = await connect(process.execPath, hostArgs, tempDir);
@@ -249,13 +258,14 @@ async function main() {
       watchingRssMiB: results.host.watchingRssKiB / 1024,
     },
     reference: {
+      coldListMs: median(results.reference.coldList),
       listMs: median(results.reference.list),
       readsMs: median(results.reference.reads),
       rssMiB: results.reference.rssKiB / 1024,
     },
   };
   summary.ratios = {
-    coldList: ratio(summary.host.coldListMs, summary.reference.listMs),
+    coldList: ratio(summary.host.coldListMs, summary.reference.coldListMs),
     warmList: ratio(summary.host.warmListMs, summary.reference.listMs),
     reads: ratio(summary.host.readsMs, summary.reference.readsMs),
     rss: ratio(summary.host.watchingRssMiB, summary.reference.rssMiB),
@@ -266,8 +276,8 @@ async function main() {
     '',
     `resource-manager vs @modelcontextprotocol/server-filesystem: ${FILES} files, ${READS} reads; medians of ${RUNS} rounds (${COLD_RUNS} cold spawns)`,
     `  ${''.padEnd(30)} ${'host'.padStart(12)}  ${'reference'.padStart(12)}  host/ref`,
-    row('list all (cold: scan+watch)', summary.host.coldListMs, summary.reference.listMs, summary.ratios.coldList),
-    row('list all (warm: cached)', summary.host.warmListMs, summary.reference.listMs, summary.ratios.warmList),
+    row('list all, fresh process', summary.host.coldListMs, summary.reference.coldListMs, summary.ratios.coldList),
+    row('list all again (host: cached)', summary.host.warmListMs, summary.reference.listMs, summary.ratios.warmList),
     row(`read ×${READS} (sequential)`, summary.host.readsMs, summary.reference.readsMs, summary.ratios.reads),
     row('RSS after listing (watching)', summary.host.watchingRssMiB, summary.reference.rssMiB, summary.ratios.rss, 'MiB'),
     `  host RSS before listing: ${summary.host.idleRssMiB.toFixed(1)} MiB (watching ${FILES} files adds ${(summary.host.watchingRssMiB - summary.host.idleRssMiB).toFixed(1)} MiB)`,
