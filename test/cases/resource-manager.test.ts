@@ -177,7 +177,6 @@ test('stdin closed while a large tree is being scanned: the listing gets an erro
   // Answered either way: the page if the scan won the race, a shutting-down error if it was cut.
   const reply = host.messages().find((message) => message.id === 1);
   expect(reply.result?.resources ?? reply.error).toBeDefined();
-  process.stderr.write(`scan test: ${reply.error ? 'cut' : 'finished'}\n`);
   if (reply.error) expect(reply.error).toMatchObject({ code: -32000, data: { reason: 'shutting-down' } });
   expect(host.stderr()).toContain('nothing left open after shutdown (debug)');
   // Within the shutdown bound (1.8 s by default), with a wide margin for a busy machine.
