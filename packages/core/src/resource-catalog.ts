@@ -150,10 +150,17 @@ export class ResourceCatalog {
     if (this.isEmpty) return;
     const inner = server.server;
     inner.registerCapabilities({ resources: { listChanged: true, ...(this.supportsSubscriptions ? { subscribe: true } : {}) } });
-    const contextOf = (extra: { signal: AbortSignal; sessionId?: string | undefined }): ResourceRequestContext => ({
-      signal: AbortSignal.any([extra.signal, this.shutdownSignal]),
-      sessionId: extra.sessionId,
-    });
+    const shutdownSignal = this.shutdownSignal;
+    // The combined signal is made only if the provider looks at it: AbortSignal.any costs, and reads are hot.
+    const contextOf = (extra: { signal: AbortSignal; sessionId?: string | undefined }): ResourceRequestContext => {
+      let signal: AbortSignal | undefined;
+      return {
+        get signal() {
+          return (signal ??= AbortSignal.any([extra.signal, shutdownSignal]));
+        },
+        sessionId: extra.sessionId,
+      };
+    };
 
     inner.setRequestHandler(ListResourcesRequestSchema, async (request, extra) => {
       const position = request.params?.cursor ? decodeCursor(request.params.cursor, this.#providers.length) : { p: 0 };
