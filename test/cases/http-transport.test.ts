@@ -182,3 +182,26 @@ test("log notifications honour each HTTP session's own logging/setLevel", async 
   expect(received.quiet.filter((m) => m.endsWith('line'))).toEqual(['error:an error line']);
   expect(received.chatty.filter((m) => m.endsWith('line'))).toEqual(['info:an info line', 'error:an error line']);
 });
+
+test('an unsupported MCP-Protocol-Version header gets 400', async () => {
+  const { url } = await httpHost();
+  const { transport } = await connect(url);
+  const answer = await post(url, { jsonrpc: '2.0', id: 2, method: 'tools/list' }, { 'mcp-session-id': transport.sessionId!, 'mcp-protocol-version': '1999-01-01' });
+  expect(answer.status).toBe(400);
+});
+
+test('stateless mode: no session ids, every POST is served on its own with a JSON answer; GET is 405', async () => {
+  const { url, host } = await httpHost({ web: {} }, { stateless: true });
+  const init = await post(url, INIT);
+  expect(init.status).toBe(200);
+  expect(init.headers.get('mcp-session-id')).toBeNull();
+  expect(JSON.parse(init.text).result.serverInfo.name).toBe('mcp-host');
+  const call = await post(url, { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'probe_web', arguments: {} } }, { 'mcp-protocol-version': '2025-06-18' });
+  expect(call.status).toBe(200);
+  expect(JSON.parse(call.text).result.content).toEqual([{ type: 'text', text: 'web' }]);
+  const get = await fetch(url, { headers: { accept: 'text/event-stream' } });
+  expect(get.status).toBe(405);
+  await get.text();
+  host.child.kill('SIGTERM');
+  expect((await host.exited).code).toBe(0);
+});
