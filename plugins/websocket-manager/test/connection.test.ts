@@ -3,7 +3,7 @@ import { freePort, startBackend, startHost, startSilentPeer, waitUntil } from '.
 
 test('connects during start, buffers what the backend sends, and closes with 1001 at shutdown', async () => {
   const backend = await startBackend({ onConnection: ({ socket }) => socket.send('hello') });
-  const { manager, shutdown, stderr } = await startHost({ connections: [{ name: 'logs', url: backend.url, protocol: 'json' }] });
+  const { manager, shutdown, stderr, assertNoLeaks } = await startHost({ connections: [{ name: 'logs', url: backend.url, protocol: 'json' }] });
   const logs = manager.require('logs');
   await waitUntil(() => logs.info().received === 1, 'the first message');
   backend.broadcast('{"type":"log","line":"started"}');
@@ -20,9 +20,11 @@ test('connects during start, buffers what the backend sends, and closes with 100
 
   const report = await shutdown();
   expect(report.exitCode).toBe(0);
+  expect(report.taps).toMatchObject([{ plugin: 'websocket-manager', outcome: 'ok' }]);
   expect(await backend.connections[0]!.closed).toEqual({ code: 1001, reason: 'host shutting down' });
   expect(logs.state).toBe('closed');
   expect(stderr()).toMatch(/logs: closed 1001 \(clean\)/);
+  await assertNoLeaks();
 });
 
 test('a backend that is down at start is retried until it comes up', async () => {
@@ -47,7 +49,7 @@ test('a backend that drops every connection is retried with growing delays', asy
   const backend = await startBackend({ onConnection: ({ socket }) => socket.close(1011, 'go away') });
   const { manager, stderr } = await startHost(
     { connections: [{ name: 'flaky', url: backend.url, reconnect: { initialDelayMs: 10, factor: 2, maxDelayMs: 1000, jitter: 0 } }] },
-    { debug: true },
+    { logging: { level: 'debug' } },
   );
   await waitUntil(() => backend.connections.length >= 4, 'four connections');
   const delays = [...stderr().matchAll(/flaky: retry (\d+) in (\d+) ms/g)].map((match) => [Number(match[1]), Number(match[2])]);

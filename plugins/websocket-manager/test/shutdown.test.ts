@@ -1,35 +1,38 @@
 import { createServer, type Socket } from 'node:net';
 import { expect, onTestFinished, test } from 'vitest';
-import { freePort, resourcesSince, sleep, startBackend, startHost, startSilentPeer, waitUntil } from './support.js';
+import { trackResources } from '@mcp-host/testing';
+import { freePort, sleep, startBackend, startHost, startSilentPeer, waitUntil } from './support.js';
 
-const PLUGIN_TAP = 'websocket-manager';
+const PLUGIN = 'websocket-manager';
+const isTimer = (resource: string) => resource === 'Timeout' || resource === 'Immediate';
 
 test('after the shutdown tap the plugin holds no socket and no timer', async () => {
   const backend = await startBackend();
-  const baseline = process.getActiveResourcesInfo();
-  const { manager, shutdown } = await startHost({
+  const { manager, shutdown, leaks, assertNoLeaks } = await startHost({
     connections: [
       { name: 'a', url: backend.url, heartbeat: { intervalMs: 10, timeoutMs: 1000 } },
       { name: 'b', url: backend.url },
     ],
   });
   await waitUntil(() => manager.list().every((connection) => connection.state === 'open'), 'both connections open');
-  // While open: each connection holds a socket (and a heartbeat timer).
-  expect(resourcesSince(baseline).filter((resource) => resource === 'TCPSocketWrap').length).toBeGreaterThanOrEqual(2);
+  // While open: each connection holds a socket at both ends (the backend is in this process too). The heartbeat
+  // timers are unref'd: they never hold the process, so they are not counted.
+  expect((await leaks.leaked(0)).filter((resource) => resource === 'TCPSocketWrap')).toHaveLength(4);
 
   const report = await shutdown();
-  expect(report.taps.find((tap) => tap.name === PLUGIN_TAP)).toMatchObject({ outcome: 'ok' });
+  expect(report.exitCode).toBe(0);
+  expect(report.taps.map(({ plugin, outcome }) => ({ plugin, outcome }))).toEqual([{ plugin: PLUGIN, outcome: 'ok' }]);
   expect(manager.list().map((connection) => connection.state)).toEqual(['closed', 'closed']);
   expect(manager.list().map((connection) => manager.require(connection.name).readyState)).toEqual([3, 3]);
-  // No timer survives the tap: not the heartbeat, not ws' close timer, not our bounds.
-  expect(resourcesSince(baseline).filter((resource) => resource === 'Timeout' || resource === 'Immediate')).toEqual([]);
+  // No timer that holds the process survives the tap: not ws' close timer, not our bounds.
+  expect((await leaks.leaked(0)).filter(isTimer)).toEqual([]);
   // The server's side of each socket goes once it has seen the close handshake; then nothing is left at all.
   const closes = await Promise.all(backend.connections.map((connection) => connection.closed));
   expect(closes).toEqual([
     { code: 1001, reason: 'host shutting down' },
     { code: 1001, reason: 'host shutting down' },
   ]);
-  await waitUntil(() => resourcesSince(baseline).length === 0, `no handles left (left: ${resourcesSince(baseline).join(', ')})`, 2000);
+  await assertNoLeaks(2000);
 });
 
 test('messages handed to send before shutdown are written before the close frame', async () => {
@@ -37,7 +40,7 @@ test('messages handed to send before shutdown are written before the close frame
   const backend = await startBackend({
     onConnection: (connection) => connection.socket.on('close', () => (receivedAtClose = connection.received.length)),
   });
-  const { manager, shutdown } = await startHost({ connections: [{ name: 'out', url: backend.url }] });
+  const { manager, shutdown, assertNoLeaks } = await startHost({ connections: [{ name: 'out', url: backend.url }] });
   const out = manager.require('out');
   await waitUntil(() => out.state === 'open', 'open');
   const payload = 'x'.repeat(64 * 1024);
@@ -46,66 +49,72 @@ test('messages handed to send before shutdown are written before the close frame
   const report = await shutdown();
   await Promise.all(sends);
   expect(report.exitCode).toBe(0);
+  expect(report.taps).toMatchObject([{ plugin: PLUGIN, outcome: 'ok' }]);
   expect(await backend.connections[0]!.closed).toEqual({ code: 1001, reason: 'host shutting down' });
   expect(receivedAtClose).toBe(200);
   expect(backend.connections[0]!.received.map((message) => Number(message.split(':')[0]))).toEqual(Array.from({ length: 200 }, (_, index) => index));
+  await assertNoLeaks(2000);
 });
 
 test('a peer that never answers the close frame is terminated at closeTimeoutMs', async () => {
   const peer = await startSilentPeer();
-  const baseline = process.getActiveResourcesInfo();
-  const { manager, shutdown, stderr } = await startHost({ connections: [{ name: 'mute', url: peer.url, closeTimeoutMs: 200, heartbeat: false }] });
+  const { manager, shutdown, stderr, leaks, assertNoLeaks } = await startHost({ connections: [{ name: 'mute', url: peer.url, closeTimeoutMs: 200, heartbeat: false }] });
   await waitUntil(() => manager.require('mute').state === 'open', 'open');
   const report = await shutdown();
   expect(report.exitCode).toBe(0);
-  const tap = report.taps.find((entry) => entry.name === PLUGIN_TAP)!;
-  expect(tap.outcome).toBe('ok');
-  // The tap asked for the time its connections need: closeTimeoutMs and a margin.
-  expect(tap.timeoutMs).toBe(450);
+  // The tap asked for the time its connections need (closeTimeoutMs and a margin), and waited out closeTimeoutMs within it.
+  expect(report.taps).toMatchObject([{ plugin: PLUGIN, outcome: 'ok', timeoutMs: 450 }]);
+  expect(report.taps[0]!.durationMs).toBeGreaterThanOrEqual(190);
   expect(stderr()).toMatch(/mute: terminated after \d+ ms \(no answer to the close frame within closeTimeoutMs 200\)/);
   // The close frame reached the peer (bytes after the handshake); it just never answered.
   expect(peer.afterHandshake[0]).toBeGreaterThan(0);
   expect(manager.require('mute').state).toBe('closed');
-  expect(resourcesSince(baseline).filter((resource) => resource === 'Timeout')).toEqual([]);
+  expect((await leaks.leaked(0)).filter(isTimer)).toEqual([]);
   await waitUntil(() => peer.ended === 1, 'the peer to see its connection end');
+  await assertNoLeaks();
 });
 
 test("the tap's signal cuts the close short when the host's bound is shorter than closeTimeoutMs", async () => {
   const peer = await startSilentPeer();
-  const { manager, shutdown, stderr } = await startHost(
+  const { manager, shutdown, stderr, assertNoLeaks } = await startHost(
     { connections: [{ name: 'mute', url: peer.url, closeTimeoutMs: 5000, heartbeat: false }] },
     { shutdown: { timeoutMs: 300 } },
   );
   await waitUntil(() => manager.require('mute').state === 'open', 'open');
   const report = await shutdown();
-  // shutdown.timeoutMs (300) is below closeTimeoutMs: the tap is cut, its signal aborts, the socket is terminated.
-  expect(report.taps.find((entry) => entry.name === PLUGIN_TAP)!.outcome).toBe('timed-out');
+  // shutdown.timeoutMs (300) is below closeTimeoutMs: the tap is cut at that deadline, its signal aborts, the socket is terminated.
+  expect(report.exitCode).toBe(1);
+  expect(report.taps).toMatchObject([{ plugin: PLUGIN, outcome: 'timed-out', error: expect.stringMatching(/cut at shutdown\.timeoutMs/) }]);
+  expect(report.durationMs).toBeGreaterThanOrEqual(290);
   await waitUntil(() => /mute: terminated after \d+ ms \(the shutdown tap's time ran out\)/.test(stderr()), 'the terminate log line');
   await waitUntil(() => manager.require('mute').state === 'closed', 'closed');
   await waitUntil(() => peer.ended === 1, 'the peer to see its connection end');
+  await assertNoLeaks();
 });
 
 test('shutdown during a reconnect backoff: the timer is cleared and no attempt follows', async () => {
   const backend = await startBackend({ onConnection: ({ socket }) => socket.terminate() });
-  const baseline = process.getActiveResourcesInfo();
-  const { manager, shutdown, stderr } = await startHost({ connections: [{ name: 'waiting', url: backend.url, reconnect: { initialDelayMs: 300, jitter: 0 } }] });
+  const { manager, shutdown, stderr, leaks, assertNoLeaks } = await startHost({ connections: [{ name: 'waiting', url: backend.url, reconnect: { initialDelayMs: 300, jitter: 0 } }] });
   const waiting = manager.require('waiting');
   await waitUntil(() => waiting.state === 'backoff', 'the backoff after the first drop');
   expect(backend.connections).toHaveLength(1);
   const report = await shutdown();
   expect(report.exitCode).toBe(0);
+  expect(report.taps).toMatchObject([{ plugin: PLUGIN, outcome: 'ok' }]);
   expect(waiting.state).toBe('closed');
   expect(stderr()).toMatch(/waiting: not connected \(backoff\); nothing to close/);
-  expect(resourcesSince(baseline).filter((resource) => resource === 'Timeout')).toEqual([]);
+  expect((await leaks.leaked(0)).filter(isTimer)).toEqual([]);
   // Longer than the backoff: had the timer survived, a second connection would arrive now.
   await sleep(500);
   expect(backend.connections).toHaveLength(1);
+  await assertNoLeaks();
 });
 
 test('shutdown while a connection attempt hangs in the handshake abandons it', async () => {
-  // Accepts TCP, never answers the HTTP upgrade.
+  // Accepts TCP, never answers the HTTP upgrade. Half-open, so its side of the connection stays until the test
+  // closes it, whatever the client does: the one socket that may be left below.
   const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
+  const server = createServer({ allowHalfOpen: true }, (socket) => {
     sockets.add(socket);
     socket.on('error', () => {});
   });
@@ -115,28 +124,31 @@ test('shutdown while a connection attempt hangs in the handshake abandons it', a
     server.close();
   });
   const port = (server.address() as { port: number }).port;
-  const baseline = process.getActiveResourcesInfo();
-  const { manager, shutdown, stderr } = await startHost({ connections: [{ name: 'stuck', url: `ws://127.0.0.1:${port}/` }] });
+  const { manager, shutdown, stderr, leaks, assertNoLeaks } = await startHost({ connections: [{ name: 'stuck', url: `ws://127.0.0.1:${port}/` }] });
   await waitUntil(() => sockets.size === 1, 'the TCP connection');
   expect(manager.require('stuck').state).toBe('connecting');
   const report = await shutdown();
-  expect(report.taps.find((entry) => entry.name === PLUGIN_TAP)!.outcome).toBe('ok');
+  expect(report.taps).toMatchObject([{ plugin: PLUGIN, outcome: 'ok' }]);
   expect(manager.require('stuck').state).toBe('closed');
   expect(stderr()).toMatch(/stuck: connection attempt abandoned/);
-  // The client's TCP socket is released by the time the tap returns, not a tick later.
-  const left = resourcesSince(baseline);
-  expect(left.filter((resource) => resource === 'ConnectWrap' || resource === 'Timeout')).toEqual([]);
-  // Only the test server's own accepted socket remains.
-  expect(left.filter((resource) => resource === 'TCPSocketWrap')).toHaveLength(1);
+  // The client's TCP socket and every timer are released by the time the tap returns, not a tick later: only the
+  // test server's own accepted socket remains.
+  expect(await leaks.leaked(0)).toEqual(['TCPSocketWrap']);
+  for (const socket of sockets) socket.destroy();
+  await assertNoLeaks();
 });
 
 test('required: true and the backend down: start fails naming the URL', async () => {
   const port = await freePort();
   const url = `ws://127.0.0.1:${port}/magic/web/console`;
+  // The host is gone with the failed start: track on our own whether the shutdown that followed released everything.
+  const check = trackResources();
+  onTestFinished(() => check.stop());
   const failing = startHost({ connections: [{ name: 'magic', url, required: true }] });
-  await expect(failing).rejects.toMatchObject({ code: 'MCPH_HOOK_FAILED', plugin: PLUGIN_TAP, hook: 'start' });
+  await expect(failing).rejects.toMatchObject({ code: 'MCPH_HOOK_FAILED', plugin: PLUGIN, hook: 'start' });
   await expect(failing).rejects.toThrow(url);
   await expect(failing).rejects.toThrow(/ECONNREFUSED/);
+  await check.assertNone();
 });
 
 test('required: true and the backend up: start waits for the connection', async () => {

@@ -1,11 +1,8 @@
-// Real backends and a real in-process host for the plugin's tests. Everything started here is stopped
-// when the test ends (onTestFinished), so a failing test leaks no socket or port.
+// Real backends, and the real host in-process through @mcp-host/testing, for the plugin's tests. Everything
+// started here is stopped when the test ends (onTestFinished), so a failing test leaks no socket or port.
 import { createHash } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { Writable } from 'node:stream';
-import { createHost, type Host, type ShutdownReport } from '@mcp-host/core';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { createTestHost, type CreateTestHostOptions, type TestHost } from '@mcp-host/testing';
 import { onTestFinished } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import plugin, { WS_MANAGER, type WebSocketManagerOptionsInput, type WebSocketManagerService } from '../src/index.js';
@@ -158,60 +155,29 @@ export async function startSilentPeer(): Promise<SilentPeer> {
   return result;
 }
 
-export interface TestHost {
-  host: Host;
-  client: Client;
+export interface WebSocketTestHost extends TestHost {
+  /** The plugin's `WS_MANAGER` service. */
   manager: WebSocketManagerService;
-  /** Everything the host wrote to stderr (logs, the shutdown report). */
-  stderr(): string;
-  /** `host.shutdown()`, once. */
-  shutdown(): Promise<ShutdownReport>;
   /** Call a tool and return its first text content, parsed as JSON when it is JSON. */
   call(name: string, args?: Record<string, unknown>): Promise<{ isError: boolean; text: string; json: any }>;
 }
 
 /**
- * The real host, in-process, with this plugin and `options`, applied and started, and a real SDK Client
- * connected to it over an in-memory transport. Shut down when the test ends if the test did not.
+ * `createTestHost` from `@mcp-host/testing` with this plugin and `options`: the real host in-process, applied
+ * and started, a real SDK Client connected over the in-memory transport, resources tracked from before the
+ * host existed. Shut down, and the tracking stopped, when the test ends if the test did not.
  */
-export async function startHost(options: WebSocketManagerOptionsInput, settings: { debug?: boolean; logLevel?: string; shutdown?: { timeoutMs?: number; hookTimeoutMs?: number } } = {}): Promise<TestHost> {
-  let stderr = '';
-  const sink = new Writable({
-    write(chunk, _encoding, callback) {
-      stderr += chunk.toString();
-      callback();
-    },
-  });
-  const host = createHost({
-    config: {
-      plugins: [[plugin, options]],
-      ...(settings.logLevel ? { logging: { level: settings.logLevel } } : {}),
-      ...(settings.shutdown ? { shutdown: settings.shutdown } : {}),
-    } as never,
-    exitProcess: false,
-    debug: settings.debug ?? false,
-    stderr: sink,
-  });
-  let report: Promise<ShutdownReport> | undefined;
-  const shutdown = () => (report ??= host.shutdown());
+export async function startHost(options: WebSocketManagerOptionsInput, config?: CreateTestHostOptions['config']): Promise<WebSocketTestHost> {
+  const testHost = await createTestHost({ plugins: [[plugin, options]], ...(config ? { config } : {}) });
   onTestFinished(async () => {
-    await shutdown();
+    await testHost.shutdown();
+    testHost.leaks.stop();
   });
-  await host.apply();
-  await host.start();
-  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  await host.connect(serverSide);
-  const client = new Client({ name: 'websocket-manager-test', version: '0.0.0' });
-  await client.connect(clientSide);
-  const manager = host.services.find(WS_MANAGER)!;
   return {
-    host,
-    client,
-    manager,
-    stderr: () => stderr,
-    shutdown,
+    ...testHost,
+    manager: testHost.host.services.find(WS_MANAGER)!,
     async call(name, args = {}) {
-      const result = (await client.callTool({ name, arguments: args })) as { isError?: boolean; content: { type: string; text: string }[] };
+      const result = (await testHost.client.callTool({ name, arguments: args })) as { isError?: boolean; content: { type: string; text: string }[] };
       const text = result.content[0]?.text ?? '';
       let json: unknown;
       try {
@@ -222,16 +188,4 @@ export async function startHost(options: WebSocketManagerOptionsInput, settings:
       return { isError: result.isError === true, text, json };
     },
   };
-}
-
-/** Active handles (`process.getActiveResourcesInfo()`) now that were not in `baseline`. */
-export function resourcesSince(baseline: readonly string[]): string[] {
-  const left = [...baseline];
-  const added: string[] = [];
-  for (const resource of process.getActiveResourcesInfo()) {
-    const index = left.indexOf(resource);
-    if (index === -1) added.push(resource);
-    else left.splice(index, 1);
-  }
-  return added;
 }
