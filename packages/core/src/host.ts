@@ -398,7 +398,7 @@ export class Host {
       durationMs: Date.now() - startedAt,
       drain: { completed, cut, refused: this.#tracker.refused, durationMs: drainMs },
       taps: run.taps,
-      deadlineExceeded: run.taps.some((tap) => tap.outcome === 'skipped') || Date.now() >= this.#deadline,
+      deadlineExceeded: run.deadlineExceeded,
       ...(failure !== undefined ? { failure: describeError(failure) } : {}),
     };
     this.#stderr.write(formatShutdownReport(report));
