@@ -1,5 +1,4 @@
 import { once } from 'node:events';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { ROOT, connectClient, spawnHost, tempDir, writeFiles } from '../src/index.js';
@@ -30,7 +29,8 @@ const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 describe('specifiers resolve', () => {
   test('a relative path against the config file, not the working directory', async () => {
     const dir = path.join(FIXTURES, 'plugin-relative-path');
-    const result = await mcpHost(['validate', '--config', path.join(dir, 'mcp-host.config.json')], tmpdir());
+    // A fresh temp dir: never an ancestor of the fixture, so the plugin's file is shown as an absolute path.
+    const result = await mcpHost(['validate', '--config', path.join(dir, 'mcp-host.config.json')], await tempDir());
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain(`1. local  ./plugins/local.mjs  (${path.join(dir, 'plugins/local.mjs')})`);
   });
