@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect, test } from 'vitest';
 import { SHUTTING_DOWN_CODE } from '@mcp-host/core';
-import { activeHandles, leakedSince, refusalOf, sleep, startBackend, startHost, tempTree, waitUntil } from './support.js';
+import { refusalOf, sleep, startBackend, startHost, tempTree, waitUntil } from './support.js';
 
 test('after the shutdown tap no watcher, socket or timer of the plugin is left', async () => {
   const root = await tempTree({ 'a.md': 'a', 'sub/b.md': 'b', 'sub/deeper/c.md': 'c' });
@@ -13,8 +13,7 @@ test('after the shutdown tap no watcher, socket or timer of the plugin is left',
     if (request.url === '/resources.json') response.writeHead(200, { 'content-type': 'application/json', etag: '"i"' }).end(JSON.stringify([{ uri: 'magic://x', name: 'x', path: '/x' }]));
     else response.writeHead(200, { etag: '"x"' }).end('x');
   });
-  const baseline = activeHandles();
-  const { client, listAll, shutdown, updated } = await startHost({
+  const { client, listAll, shutdown, updated, leaks, assertNoLeaks } = await startHost({
     sources: [
       { name: 'docs', type: 'directory', path: root, debounceMs: 50 },
       { name: 'api', type: 'http', baseUrl: backend.baseUrl },
@@ -26,15 +25,22 @@ test('after the shutdown tap no watcher, socket or timer of the plugin is left',
   // A debounce timer pending at shutdown, too.
   await writeFile(path.join(root, 'sub/b.md'), 'changed');
   await sleep(5);
-  // The check can see what it looks for: watchers and the keep-alive socket are open now.
-  const running = leakedSince(baseline);
+  // The check can see what it looks for: a watcher per directory, and the keep-alive socket (both its ends:
+  // the backend runs in this process) are open now.
+  const running = await leaks.leaked(0);
   expect(running.filter((name) => name === 'FSEventWrap')).toHaveLength(3);
+  expect(running.filter((name) => name === 'TCPSocketWrap')).toHaveLength(2);
 
   const report = await shutdown();
   expect(report.exitCode).toBe(0);
-  expect(report.taps).toEqual([expect.objectContaining({ name: 'resource-manager', outcome: 'ok' })]);
-  await backend.close();
-  await waitUntil(() => leakedSince(baseline).length === 0, `no handles left (left: ${leakedSince(baseline).join(', ')})`, 2000);
+  expect(report.taps).toEqual([expect.objectContaining({ name: 'resource-manager', plugin: 'resource-manager', outcome: 'ok' })]);
+  // The tap waits until the watchers and the agent's socket are really closed and drops the debounce timer:
+  // the moment it returns, at most the backend's end of the socket is open (it closes once it reads the FIN).
+  const atReturn = await leaks.leaked(0);
+  expect(atReturn.filter((name) => name !== 'TCPSocketWrap')).toEqual([]);
+  expect(atReturn.filter((name) => name === 'TCPSocketWrap').length).toBeLessThanOrEqual(1);
+  await waitUntil(() => backend.openSockets() === 0, 'the backend to see the keep-alive socket closed', 2000);
+  await assertNoLeaks(2000);
   // And the pending change was dropped, not announced after shutdown.
   await sleep(80);
   expect(updated).toEqual([]);
@@ -44,8 +50,7 @@ test('shutdown during a scan of a large tree: the listing in flight gets an erro
   const files: Record<string, string> = {};
   for (let i = 0; i < 1500; i++) files[`d${String(i % 150).padStart(3, '0')}/f${i}.txt`] = 'x';
   const root = await tempTree(files);
-  const baseline = activeHandles();
-  const { client, service, shutdown } = await startHost({ sources: [{ name: 'big', type: 'directory', path: root }] });
+  const { client, service, shutdown, assertNoLeaks } = await startHost({ sources: [{ name: 'big', type: 'directory', path: root }] });
   const listing = refusalOf(client.listResources({}));
   // Wait until the scan is under way (directories watched) but not finished (no index yet).
   const until = Date.now() + 10_000;
@@ -62,7 +67,7 @@ test('shutdown during a scan of a large tree: the listing in flight gets an erro
   expect(report.drain.cut).toBe(0);
   expect(report.exitCode).toBe(0);
   expect(service.sources()[0]).toMatchObject({ watchedDirectories: 0 });
-  await waitUntil(() => leakedSince(baseline).length === 0, `no handles left (left: ${leakedSince(baseline).join(', ')})`, 2000);
+  await assertNoLeaks(2000);
 });
 
 test('requests after shutdown began are refused by the host; the service refuses too', async () => {

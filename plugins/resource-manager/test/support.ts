@@ -1,16 +1,14 @@
-// Real temp trees, real HTTP backends on 127.0.0.1:0 and a real in-process host with an SDK client, for the
-// plugin's tests. Everything started here is stopped when the test ends (onTestFinished).
+// Real temp trees, real HTTP backends on 127.0.0.1:0, and the real host in-process through @mcp-host/testing,
+// for the plugin's tests. Everything started here is stopped when the test ends (onTestFinished).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Writable } from 'node:stream';
-import { createHost, type Host, type ShutdownReport } from '@mcp-host/core';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { ResourceListChangedNotificationSchema, ResourceUpdatedNotificationSchema, type Resource } from '@modelcontextprotocol/sdk/types.js';
+import type { Resource } from '@mcp-host/core';
+import { ResourceListChangedNotificationSchema, ResourceUpdatedNotificationSchema } from '@mcp-host/core/client';
+import { createTestHost, type TestHost } from '@mcp-host/testing';
 import { onTestFinished } from 'vitest';
 import plugin, { RESOURCE_MANAGER, type ResourceManagerService } from '../src/index.js';
 
@@ -47,78 +45,40 @@ export async function writeTree(dir: string, files: Record<string, string | Buff
   }
 }
 
-/** Handle kinds a plugin could leak: watchers, sockets, servers, timers. */
-const LEAKABLE = new Set(['FSEventWrap', 'TCPSocketWrap', 'TCPServerWrap', 'Timeout', 'Immediate', 'StatWatcher']);
-
-/** The leakable handles open now. Diff two of these with `leakedSince`. */
-export function activeHandles(): string[] {
-  return process.getActiveResourcesInfo().filter((name) => LEAKABLE.has(name));
-}
-
-/** Handles open now that were not in `baseline` (each name counted). */
-export function leakedSince(baseline: readonly string[]): string[] {
-  const left = [...baseline];
-  const leaked: string[] = [];
-  for (const name of activeHandles()) {
-    const index = left.indexOf(name);
-    if (index === -1) leaked.push(name);
-    else left.splice(index, 1);
-  }
-  return leaked;
-}
-
-export interface TestHost {
-  host: Host;
-  client: Client;
+export interface ResourceTestHost extends TestHost {
+  /** The plugin's `RESOURCE_MANAGER` service. */
   service: ResourceManagerService;
-  stderr(): string;
   /** URIs of `notifications/resources/updated` received, in order. */
   updated: string[];
   /** `notifications/resources/list_changed` received. */
   listChanged(): number;
   /** Every page of resources/list, followed to the end (bounded). */
   listAll(): Promise<{ resources: Resource[]; pages: number }>;
-  /** Shut the host down (once); the report. */
-  shutdown(): Promise<ShutdownReport>;
 }
 
-/** A host with the plugin applied and started, an SDK client connected over an in-memory pair. */
-export async function startHost(options: Record<string, unknown>, extra: { cwd?: string; debug?: boolean } = {}): Promise<TestHost> {
-  let stderr = '';
-  const host = createHost({
-    config: { plugins: [[plugin, options]], logging: { level: 'debug' } },
-    exitProcess: false,
+/**
+ * `createTestHost` from `@mcp-host/testing` with this plugin and `options`, debug logs on: the real host
+ * in-process, applied and started, a real SDK Client connected over the in-memory transport, resources tracked
+ * from before the host existed. Shut down, and the tracking stopped, when the test ends if the test did not.
+ */
+export async function startHost(options: Record<string, unknown>, extra: { cwd?: string } = {}): Promise<ResourceTestHost> {
+  const testHost = await createTestHost({
+    plugins: [[plugin, options]],
+    config: { logging: { level: 'debug' } },
     ...(extra.cwd ? { cwd: extra.cwd } : {}),
-    ...(extra.debug ? { debug: true } : {}),
-    stderr: new Writable({
-      write(chunk, _encoding, callback) {
-        stderr += chunk.toString();
-        callback();
-      },
-    }),
   });
-  let shutdownPromise: Promise<ShutdownReport> | undefined;
-  const shutdown = () => (shutdownPromise ??= host.shutdown());
   onTestFinished(async () => {
-    await shutdown();
+    await testHost.shutdown();
+    testHost.leaks.stop();
   });
-  await host.apply();
-  await host.start();
-  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  await host.connect(serverSide);
-  await host.ready();
-  const client = new Client({ name: 'resource-manager-test', version: '0.0.0' }, { capabilities: {} });
-  await client.connect(clientSide);
-  onTestFinished(() => client.close().catch(() => {}));
+  const { client } = testHost;
   const updated: string[] = [];
   let listChanged = 0;
   client.setNotificationHandler(ResourceUpdatedNotificationSchema, (notification) => void updated.push(notification.params.uri));
   client.setNotificationHandler(ResourceListChangedNotificationSchema, () => void listChanged++);
   return {
-    host,
-    client,
-    service: host.services.inject(RESOURCE_MANAGER, 'test'),
-    stderr: () => stderr,
+    ...testHost,
+    service: testHost.host.services.inject(RESOURCE_MANAGER, 'test'),
     updated,
     listChanged: () => listChanged,
     async listAll() {
@@ -133,7 +93,6 @@ export async function startHost(options: Record<string, unknown>, extra: { cwd?:
       } while (cursor && pages < 1000);
       return { resources, pages };
     },
-    shutdown,
   };
 }
 
