@@ -40,6 +40,9 @@ interface Tracked {
  * timers and sockets. Later, after the host's shutdown, `assertNone()` fails if one of them still holds the
  * event loop: a ref'd timer, an open socket, server or watcher. Sockets close a tick or two after
  * `destroy()`, so it waits up to `settleMs` for them before judging.
+ *
+ * While tracking, async_hooks are on for the whole process, which makes promise-heavy code slower: timing
+ * races in a test show up more readily. Call `stop()` (or `assertNoLeaks()`) when done.
  */
 export function trackResources(): LeakCheck {
   const live = new Map<number, Tracked>();
