@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { HostError, describeError } from './errors.js';
+import { isMissingCore, provideHostCore } from './core-fallback.js';
 import { isPlugin, type Plugin } from './plugin.js';
 
 /** Where a specifier was resolved from, for messages. */
@@ -88,9 +89,28 @@ export async function importPlugin(specifier: string, resolved: ResolvedSpecifie
   let namespace: Record<string, unknown>;
   try {
     namespace = (await import(resolved.url)) as Record<string, unknown>;
-  } catch (error) {
+  } catch (first) {
+    let error = first;
+    if (isMissingCore(first)) {
+      // A plugin file with no @mcp-host/core beside it: give it the host's, and import it afresh (the failed
+      // module record stays cached under its URL, so the retry uses another).
+      provideHostCore();
+      try {
+        const retry = new URL(resolved.url);
+        retry.searchParams.set('mcp-host-core', 'host');
+        namespace = (await import(retry.href)) as Record<string, unknown>;
+        error = undefined;
+      } catch (second) {
+        error = second;
+      }
+    }
+    if (error === undefined) return pluginFrom(specifier, resolved, namespace!);
     throw new HostError('MCPH_PLUGIN_LOAD_FAILED', `Plugin "${specifier}" (${resolved.file}) threw while loading: ${describeError(error)}`, { cause: error });
   }
+  return pluginFrom(specifier, resolved, namespace);
+}
+
+function pluginFrom(specifier: string, resolved: ResolvedSpecifier, namespace: Record<string, unknown>): Plugin {
   let candidate = namespace['default'];
   // A CommonJS module compiled from ESM exposes `exports.default` under `default`.
   if (!isPlugin(candidate) && isPlugin((candidate as { default?: unknown } | undefined)?.default)) {

@@ -124,7 +124,10 @@ export async function resolveConfig(options: ResolveConfigOptions): Promise<Reso
     }
     let pluginOptions: unknown = rawOptions;
     if (plugin.options) {
-      const validated = await validateWithSchema(plugin.options, rawOptions);
+      let validated = await validateWithSchema(plugin.options, rawOptions);
+      // A bare specifier gives no options: a schema that does not take `undefined` gets `{}`, so a plugin whose
+      // options all have defaults can be listed by name alone, and one with required keys names them.
+      if ('issues' in validated && rawOptions === undefined) validated = await validateWithSchema(plugin.options, {});
       if ('issues' in validated) {
         reportIssues('MCPH_PLUGIN_OPTIONS_INVALID', validated.issues, plugin.options, rawOptions, ['plugins', index, 'options'], ` (plugin ${plugin.name})`);
         continue;
