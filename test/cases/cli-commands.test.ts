@@ -1,20 +1,14 @@
 import { existsSync } from 'node:fs';
-import { once } from 'node:events';
 import * as path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { ROOT, spawnHost, tempDir } from '../src/index.js';
+import { ROOT, tempDir, runCli } from '../src/index.js';
 
 /** One real folder per case (test/fixtures/config/<case>/), each its own project root. */
 const FIXTURES = path.join(ROOT, 'test/fixtures/config');
 const STACK_FRAME = /^\s+at \S/m;
 
 /** Run the CLI to completion; waits for `close` (not `exit`) so stdout and stderr are complete. */
-async function mcpHost(args: string[], fixture: string, env?: NodeJS.ProcessEnv) {
-  const host = spawnHost(args, { cwd: path.join(FIXTURES, fixture), env, stdin: 'ignore' });
-  const [code] = (await once(host.child, 'close')) as [number | null];
-  const stderr = host.stderr();
-  return { code, stdout: host.stdout(), stderr, problems: stderr.split('\n').filter((line) => line.startsWith('mcp-host: ')) };
-}
+const mcpHost = (args: string[], fixture: string, env?: NodeJS.ProcessEnv) => runCli(args, { cwd: path.join(FIXTURES, fixture), ...(env ? { env } : {}) });
 
 /** The inspect-plan fixture's start tap writes this file: proof of whether `start` ran. */
 async function markerEnv() {

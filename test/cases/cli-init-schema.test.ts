@@ -4,13 +4,9 @@ import { expect, test } from 'vitest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse as parseYaml } from 'yaml';
 import { CORE_VERSION } from '@mcp-host/core';
-import { ROOT, linkCore, spawnHost, spawnHttpHost, tempDir, writeFiles } from '../src/index.js';
+import { ROOT, linkCore, spawnHttpHost, tempDir, writeFiles, runCli } from '../src/index.js';
 
-async function run(args: string[], cwd: string) {
-  const host = spawnHost(args, { cwd, stdin: 'ignore' });
-  const { code } = await host.exited;
-  return { code, stdout: host.stdout(), stderr: host.stderr() };
-}
+const run = (args: string[], cwd: string) => runCli(args, { cwd });
 
 function compile(schema: object) {
   const ajv = new Ajv2020({ allErrors: true, strict: false });

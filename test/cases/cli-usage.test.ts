@@ -1,18 +1,13 @@
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { ROOT, spawnHost } from '../src/index.js';
+import { ROOT, runCli } from '../src/index.js';
 
 const CLI_VERSION = (JSON.parse(readFileSync(path.join(ROOT, 'packages/cli/package.json'), 'utf8')) as { version: string }).version;
 
 /** Run the CLI to completion, away from any config: none of these cases may need one. */
-async function mcpHost(args: string[]) {
-  const host = spawnHost(args, { cwd: tmpdir(), stdin: 'ignore' });
-  const [code] = (await once(host.child, 'close')) as [number | null];
-  return { code, stdout: host.stdout(), stderr: host.stderr() };
-}
+const mcpHost = (args: string[]) => runCli(args, { cwd: tmpdir() });
 
 test.each([['--help'], ['-h'], ['start', '--help']])('%s prints the usage on stdout, exit 0', async (...args) => {
   const result = await mcpHost(args);

@@ -1,20 +1,14 @@
-import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { ROOT, connectClient, spawnHost } from '../src/index.js';
+import { ROOT, connectClient, runCli } from '../src/index.js';
 
 /** One real folder per case; each holds a package.json, so each is its own project root. */
 const FIXTURES = path.join(ROOT, 'test/fixtures/config');
 const STACK_FRAME = /^\s+at \S/m;
 
 /** Run the CLI to completion; waits for `close` (not `exit`) so stdout and stderr are complete. */
-async function mcpHost(args: string[], cwd: string) {
-  const host = spawnHost(args, { cwd, stdin: 'ignore' });
-  const [code] = (await once(host.child, 'close')) as [number | null];
-  const stderr = host.stderr();
-  return { code, stdout: host.stdout(), stderr, problems: stderr.split('\n').filter((line) => line.startsWith('mcp-host: ')) };
-}
+const mcpHost = (args: string[], cwd: string) => runCli(args, { cwd });
 
 async function inspectJson(args: string[], cwd: string) {
   const result = await mcpHost(['inspect', '--json', ...args], cwd);

@@ -1,19 +1,13 @@
-import { once } from 'node:events';
 import * as path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { ROOT, spawnHost } from '../src/index.js';
+import { ROOT, runCli } from '../src/index.js';
 
 /** One real folder per case (test/fixtures/config/<case>/), each its own project root. */
 const FIXTURES = path.join(ROOT, 'test/fixtures/config');
 const STACK_FRAME = /^\s+at \S/m;
 
 /** Run the CLI to completion; waits for `close` (not `exit`) so stdout and stderr are complete. */
-async function mcpHost(args: string[], fixture: string) {
-  const host = spawnHost(args, { cwd: path.join(FIXTURES, fixture), stdin: 'ignore' });
-  const [code] = (await once(host.child, 'close')) as [number | null];
-  const stderr = host.stderr();
-  return { code, stdout: host.stdout(), stderr, problems: stderr.split('\n').filter((line) => line.startsWith('mcp-host: ')) };
-}
+const mcpHost = (args: string[], fixture: string) => runCli(args, { cwd: path.join(FIXTURES, fixture) });
 
 /** `start` on a bad config: exit 78, nothing on stdout (the protocol channel), no stack trace, one line per problem. */
 async function startFails(fixture: string, extraArgs: string[] = []) {

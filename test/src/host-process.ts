@@ -148,3 +148,11 @@ export async function spawnHttpHost(args: string[], options: { cwd: string; env?
   }, 'the listening line');
   return { host, url: url! };
 }
+
+/** Run the CLI to completion (stdin closed); `problems` are its `mcp-host: …` lines on stderr. */
+export async function runCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) {
+  const host = spawnHost(args, { ...options, stdin: 'ignore' });
+  const { code } = await host.exited;
+  const stderr = host.stderr();
+  return { code, stdout: host.stdout(), stderr, problems: stderr.split('\n').filter((line) => line.startsWith('mcp-host: ')) };
+}
