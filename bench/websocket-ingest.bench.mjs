@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { createHost } from '@mcp-host/core';
 import { WebSocket } from 'ws';
 import websocketManager, { WS_MANAGER } from '../plugins/websocket-manager/dist/index.js';
+import { median, p90 } from './stats.mjs';
 
 const PUSH_SERVER = fileURLToPath(new URL('./websocket-push-server.mjs', import.meta.url));
 const TARGET_RATIO = 0.9;
@@ -48,12 +49,6 @@ function fail(message) {
 }
 
 const progress = (text) => process.stderr.write(text);
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
-const p90 = (values) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil(values.length * 0.9) - 1)];
 const mb = (bytes) => (bytes / 1024 / 1024).toFixed(1);
 
 function withTimeout(promise, ms, what) {
