@@ -77,7 +77,7 @@ export async function loadConfigFile(options: { configPath?: string | undefined;
     const searched = root.dir === options.cwd ? options.cwd : `${options.cwd} and its parents up to ${root.dir}`;
     throw new HostError(
       'MCPH_CONFIG_NOT_FOUND',
-      `No mcp-host config found: searched ${searched}${root.manifest ? ` (the project root: it holds ${root.manifest})` : ''} for ${MODULE_NAME}.config.{json,yaml,yml,js,mjs,cjs,ts}, .${MODULE_NAME}rc[.json|.yaml|.yml|.js|.mjs|.cjs|.ts] and an "${MODULE_NAME}" key in package.json. Run "mcp-host init" there to write a starter config, create ${path.join(root.manifest ? root.dir : options.cwd, `${MODULE_NAME}.config.json`)} (see the README's config reference), or pass --config <file>.`,
+      `No mcp-host config found: searched ${searched}${root.manifest ? ` (the project root: it holds ${root.manifest})` : ''} for ${MODULE_NAME}.config.{json,yaml,yml,js,mjs,cjs,ts}, .${MODULE_NAME}rc[.json|.yaml|.yml|.js|.mjs|.cjs|.ts] and an "${MODULE_NAME}" key in package.json. Run "mcp-host init" to write a starter config in the working directory, create ${path.join(root.manifest ? root.dir : options.cwd, `${MODULE_NAME}.config.json`)} (see the README's config reference), or pass --config <file>.`,
     );
   }
   return { file: result.filepath, raw: result.isEmpty ? {} : result.config };
