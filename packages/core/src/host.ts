@@ -5,7 +5,7 @@ import { AsyncSeriesHook } from 'tapable';
 import { hostConfigSchema, type HostConfigInput } from './config-schema.js';
 import { loadConfigFile } from './config-loader.js';
 import { HostError, describeError, formatErrorStack, isHostError } from './errors.js';
-import { HttpServing } from './http-transport.js';
+import type { HttpServing } from './http-transport.js';
 import { EXIT_CODES, HANDLED_SIGNALS, signalExitCode, type HandledSignal } from './exit-codes.js';
 import type { HostHooks, HostTapOptions, ShutdownContext, StartContext } from './hooks.js';
 import { createLogOutput, createLogger, isLevelEnabled, type LogOutput, type LogRecord, type Logger } from './logger.js';
@@ -320,6 +320,8 @@ export class Host {
           await this.connect(this.#stdio, 'stdio');
         } else if (transport.type === 'http') {
           const host = this;
+          // Loaded only for HTTP: the SDK's HTTP transport costs a stdio server ~70 ms of startup.
+          const { HttpServing } = await import('./http-transport.js');
           this.#http = new HttpServing(
             {
               connect: (sessionTransport, sessionKey) => this.connect(sessionTransport, sessionKey),

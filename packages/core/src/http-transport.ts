@@ -117,8 +117,11 @@ export class HttpServing {
   }
 
   async #route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== this.#config.path) return this.#reject(res, 404, -32601, `Not found: the MCP endpoint is ${this.#config.path}`);
+    // The path without the query; no URL object: this runs for every request.
+    const target = req.url ?? '/';
+    const query = target.indexOf('?');
+    const pathname = query === -1 ? target : target.slice(0, query);
+    if (pathname !== this.#config.path) return this.#reject(res, 404, -32601, `Not found: the MCP endpoint is ${this.#config.path}`);
     if (this.#host.isClosing) {
       res.setHeader('Connection', 'close');
       return this.#reject(res, 503, SHUTTING_DOWN_CODE, 'The server is shutting down; the request was not run.');
