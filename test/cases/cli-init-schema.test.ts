@@ -73,11 +73,15 @@ test('a plugin declaring an incompatible core range is refused with both version
   await writeFiles(dir, {
     'old.mjs': `export default { name: 'old-plugin', core: '^99.0.0', apply() {} };`,
     'fits.mjs': `export default { name: 'fits', core: '>=0.0.1', apply() {} };`,
-    'mcp-host.config.json': { plugins: ['./old.mjs', './fits.mjs'] },
+    // A form the built-in matcher leaves to semver.
+    'fits-too.mjs': `export default { name: 'fits-too', core: '0.x', apply() {} };`,
+    'too-new.mjs': `export default { name: 'too-new', core: '1.x || 2.x', apply() {} };`,
+    'mcp-host.config.json': { plugins: ['./old.mjs', './fits.mjs', './fits-too.mjs', './too-new.mjs'] },
   });
   const result = await run(['validate'], dir);
   expect(result.code).toBe(78);
   expect(result.stderr).toContain(`plugins[0]: plugin "old-plugin" (./old.mjs) supports @mcp-host/core ^99.0.0, but this host runs @mcp-host/core ${CORE_VERSION}`);
+  expect(result.stderr).toContain(`plugins[3]: plugin "too-new" (./too-new.mjs) supports @mcp-host/core 1.x || 2.x`);
   expect(result.stderr).not.toContain('fits');
 });
 

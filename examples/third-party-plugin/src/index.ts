@@ -10,6 +10,8 @@ const PLUGIN_NAME = 'notes';
  */
 export default definePlugin({
   name: PLUGIN_NAME,
+  // The @mcp-host/core versions this plugin is written for: another host refuses it, naming both.
+  core: '^0.1.0',
   version: '0.1.0',
   options: z.strictObject({
     /** Where the notes are kept; relative to the config file's directory. */

@@ -7,6 +7,7 @@ import { hostConfigSchema, type HostConfig, type PluginEntry } from './config-sc
 import type { OptionsSchema, Plugin } from './plugin.js';
 import { importPlugin, resolvePluginSpecifier } from './plugin-resolver.js';
 import { CORE_VERSION } from './version.js';
+import { satisfiesSimpleRange } from './version-range.js';
 
 /** A plugin ready to apply: loaded, its options validated. */
 export interface ResolvedPlugin {
@@ -140,13 +141,17 @@ export async function resolveConfig(options: ResolveConfigOptions): Promise<Reso
   return { host, plugins, file, dir };
 }
 
-/** Why a plugin's `core` range rules this host out, or undefined when it fits. semver loads only when a plugin declares one. */
+/** Why a plugin's `core` range rules this host out, or undefined when it fits. semver loads only for a range the simple matcher does not read. */
 async function checkCoreRange(range: string): Promise<string | undefined> {
-  const semver = await import('semver');
-  if (semver.validRange(range) === null) {
-    return `declares core: "${range}", which is not a semver range (write e.g. "^${CORE_VERSION}"); ask its author to fix it.`;
+  let fits = satisfiesSimpleRange(CORE_VERSION, range);
+  if (fits === undefined) {
+    const semver = await import('semver');
+    if (semver.validRange(range) === null) {
+      return `declares core: "${range}", which is not a semver range (write e.g. "^${CORE_VERSION}"); ask its author to fix it.`;
+    }
+    fits = semver.satisfies(CORE_VERSION, range, { includePrerelease: true });
   }
-  if (semver.satisfies(CORE_VERSION, range, { includePrerelease: true })) return undefined;
+  if (fits) return undefined;
   return `supports @mcp-host/core ${range}, but this host runs @mcp-host/core ${CORE_VERSION}. Install a version of the plugin made for ${CORE_VERSION}, or a host in its range.`;
 }
 

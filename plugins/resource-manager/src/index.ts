@@ -13,6 +13,8 @@ export const PLUGIN_NAME = 'resource-manager';
  */
 export default definePlugin({
   name: PLUGIN_NAME,
+  // The @mcp-host/core versions this plugin is written for: another host refuses it, naming both.
+  core: '^0.1.0',
   description: 'MCP resources from directories and HTTP backends, closed cleanly.',
   options: resourceManagerOptionsSchema,
   apply(host, options) {

@@ -16,6 +16,8 @@ const SHUTDOWN_MARGIN_MS = 250;
 
 export default definePlugin({
   name: PLUGIN_NAME,
+  // The @mcp-host/core versions this plugin is written for: another host refuses it, naming both.
+  core: '^0.1.0',
   description: 'Managed backend WebSocket connections: reconnect, heartbeat, message buffer, ws_* tools; always closed cleanly.',
   options: pluginOptions,
   apply(host, options) {
