@@ -7,18 +7,13 @@ import type { AddressInfo, Socket } from 'node:net';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ResourceListChangedNotificationSchema, ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { waitUntil as waitUntilKit } from '@mcp-host/testing';
 import { expect, onTestFinished, test } from 'vitest';
 import { connectClient, handshake, sleep, spawnHost, tempDir, writeFiles } from '../src/index.js';
 
 const PLUGIN = '@mcp-host/plugin-resource-manager';
 
-async function waitUntil(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
+const waitUntil = (predicate: () => boolean, what: string, timeoutMs = 10_000) => waitUntilKit(predicate, what, timeoutMs, 10);
 
 /** A small docs tree next to the config, plus a secret beside the root and a symlink pointing at it. */
 async function project(options: Record<string, unknown> = {}) {

@@ -4,19 +4,14 @@ import { createHash } from 'node:crypto';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import * as path from 'node:path';
+import { waitUntil as waitUntilKit } from '@mcp-host/testing';
 import { expect, onTestFinished, test } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ROOT, connectClient, handshake, isAlive, sleep, spawnHost, tempDir, writeFiles } from '../src/index.js';
 
 const PLUGIN = '@mcp-host/plugin-websocket-manager';
 
-async function waitUntil(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
+const waitUntil = (predicate: () => boolean, what: string, timeoutMs = 10_000) => waitUntilKit(predicate, what, timeoutMs, 10);
 
 interface Peer {
   socket: WebSocket;

@@ -1,6 +1,6 @@
 import { describe, expect, onTestFinished, test } from 'vitest';
 import { definePlugin, z } from '@mcp-host/core';
-import { createTestHost, trackResources } from '../src/index.js';
+import { createTestHost, trackResources, waitUntil } from '../src/index.js';
 
 const recorder = (name: string, behaviour: 'ok' | 'throw' | 'hang', events: string[]) =>
   definePlugin({
@@ -162,5 +162,14 @@ describe('leak check', () => {
     expect((await check.leaked(0)).filter((resource) => resource !== 'TCPSocketWrap')).toEqual([]);
     for (const peer of accepted) peer.destroy();
     expect(await check.leaked()).toEqual([]);
+  });
+});
+
+describe('waitUntil', () => {
+  test('resolves once the predicate holds, and rejects naming what it waited for after the bound', async () => {
+    let ready = false;
+    setTimeout(() => (ready = true), 20);
+    await waitUntil(() => ready, 'the flag');
+    await expect(waitUntil(() => false, 'a thing that never happens', 50)).rejects.toThrow('timed out after 50 ms waiting for a thing that never happens');
   });
 });

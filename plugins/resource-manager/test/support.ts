@@ -14,14 +14,7 @@ import plugin, { RESOURCE_MANAGER, type ResourceManagerService } from '../src/in
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Poll `predicate` every 5 ms until it holds; fail after `timeoutMs` saying what was awaited. */
-export async function waitUntil(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(5);
-  }
-}
+export { waitUntil } from '@mcp-host/testing';
 
 /** A fresh temp directory with `files` (path → contents) written into it; removed when the test ends. */
 export async function tempTree(files: Record<string, string | Buffer> = {}): Promise<string> {

@@ -9,14 +9,7 @@ import plugin, { WS_MANAGER, type WebSocketManagerOptionsInput, type WebSocketMa
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Poll `predicate` every 5 ms until it holds; fail after `timeoutMs` saying what was awaited. */
-export async function waitUntil(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(5);
-  }
-}
+export { waitUntil } from '@mcp-host/testing';
 
 export interface ServerConnection {
   socket: WebSocket;
