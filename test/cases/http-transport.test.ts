@@ -205,3 +205,19 @@ test('stateless mode: no session ids, every POST is served on its own with a JSO
   host.child.kill('SIGTERM');
   expect((await host.exited).code).toBe(0);
 });
+
+test("host.requestLogger(extra) lines travel on the request's own SSE stream, before its result, with no GET stream open", async () => {
+  const { url } = await httpHost();
+  const init = await post(url, INIT);
+  const sessionId = init.headers.get('mcp-session-id')!;
+  const headers = { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-06-18' };
+  await post(url, { jsonrpc: '2.0', method: 'notifications/initialized' }, headers);
+  const answer = await post(url, { jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'reqlog_web', arguments: { level: 'warning', message: 'on the stream' } } }, headers);
+  expect(answer.status).toBe(200);
+  const events = answer.text
+    .split('\n')
+    .filter((line) => line.startsWith('data: '))
+    .map((line) => JSON.parse(line.slice(6)));
+  expect(events.map((event) => event.method ?? `result:${event.id}`)).toEqual(['notifications/message', 'result:5']);
+  expect(events[0].params).toMatchObject({ level: 'warning', logger: 'web', data: 'on the stream' });
+});

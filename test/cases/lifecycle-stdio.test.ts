@@ -118,3 +118,24 @@ test('log messages reach the client as notifications/message and honour logging/
   // stderr still has all of them.
   expect(host.stderr()).toContain('[chatty] info: info after setLevel');
 });
+
+test("host.requestLogger(extra) sends a request's log lines to its client, related to the request, honouring setLevel", async () => {
+  const probes = await setupProbes({ scribe: {} });
+  const host = spawnHost(['start'], { cwd: probes.dir });
+  handshake(host);
+  host.send({ jsonrpc: '2.0', id: 1, method: 'logging/setLevel', params: { level: 'warning' } });
+  await host.waitFor(() => host.messages().some((message) => message.id === 1), 'setLevel');
+  host.send(call(2, 'reqlog_scribe', { level: 'info', message: 'quiet line' }));
+  host.send(call(3, 'reqlog_scribe', { level: 'error', message: 'loud line' }));
+  await host.waitFor(() => host.messages().some((message) => message.id === 3), 'the replies');
+  host.child.stdin!.end();
+  await host.exited;
+  const messages = host.messages();
+  const logs = messages.filter((message) => message.method === 'notifications/message' && message.params.logger === 'scribe');
+  expect(logs.map((message) => `${message.params.level}:${message.params.data}`)).toEqual(['error:loud line']);
+  // Sent before the request's own result.
+  expect(messages.indexOf(logs[0])).toBeLessThan(messages.findIndex((message) => message.id === 3));
+  // stderr has both, at the config's level.
+  expect(host.stderr()).toContain('[scribe] info: quiet line');
+  expect(host.stderr()).toContain('[scribe] error: loud line');
+});

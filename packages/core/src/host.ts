@@ -8,8 +8,8 @@ import { HostError, describeError, formatErrorStack, isHostError } from './error
 import type { HttpServing } from './http-transport.js';
 import { EXIT_CODES, HANDLED_SIGNALS, signalExitCode, type HandledSignal } from './exit-codes.js';
 import type { HostHooks, HostTapOptions, ShutdownContext, StartContext } from './hooks.js';
-import { createLogOutput, createLogger, isLevelEnabled, type LogOutput, type LogRecord, type Logger } from './logger.js';
-import type { HostState, PluginHost, Registration } from './plugin.js';
+import { createLogOutput, createLogger, isLevelEnabled, type LogLevel, type LogOutput, type LogRecord, type Logger } from './logger.js';
+import type { HostState, PluginHost, Registration, RequestLogTarget } from './plugin.js';
 import { RequestTracker } from './request-tracker.js';
 import { ResourceCatalog, type ResourceProvider } from './resource-catalog.js';
 import { resolveConfig, type ResolvedConfig } from './resolve-config.js';
@@ -428,6 +428,15 @@ export class Host {
         return host.#state;
       },
       shutdown: (reason?: ShutdownReason) => this.shutdown(reason ?? 'api'),
+      requestLogger: (extra: RequestLogTarget) => {
+        const sink = (record: LogRecord) => {
+          // Like the SDK's own filter: no setLevel from this session yet means everything goes.
+          const sessionLevel = this.#tracker.logLevels.get(extra.sessionId);
+          if (sessionLevel !== undefined && !isLevelEnabled(record.level, sessionLevel as LogLevel)) return;
+          extra.sendNotification({ method: 'notifications/message', params: { level: record.level, logger: record.logger, data: record.message } }).catch(() => {});
+        };
+        return createLogger(pluginName, this.#logOutput, new Set([sink]));
+      },
       provide: <T>(key: ServiceKey<T>, value: T) => this.services.provide(key, value, pluginName),
       inject: (<T>(key: ServiceKey<T>, options?: { optional: true }) =>
         options?.optional ? this.services.find(key) : this.services.inject(key, pluginName)) as PluginHost['inject'],

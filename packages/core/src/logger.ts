@@ -48,12 +48,13 @@ export function createLogOutput(level: LogLevel, write: (line: string) => void):
   return { level, write, sinks: new Set() };
 }
 
-export function createLogger(name: string, output: LogOutput): Logger {
+/** A logger writing to `output`; its records go to `sinks` (default: the output's own, the client mirror). */
+export function createLogger(name: string, output: LogOutput, sinks: ReadonlySet<LogSink> = output.sinks): Logger {
   const log = (level: LogLevel, message: string, args: unknown[]): void => {
     if (!isLevelEnabled(level, output.level)) return;
     const text = args.length > 0 ? format(message, ...args) : message;
     output.write(`[${name}] ${level}: ${text}\n`);
-    for (const sink of output.sinks) {
+    for (const sink of sinks) {
       try {
         sink({ level, logger: name, message: text });
       } catch {
@@ -69,6 +70,6 @@ export function createLogger(name: string, output: LogOutput): Logger {
     warning: (message, ...args) => log('warning', message, args),
     warn: (message, ...args) => log('warning', message, args),
     error: (message, ...args) => log('error', message, args),
-    child: (child) => createLogger(`${name}:${child}`, output),
+    child: (child) => createLogger(`${name}:${child}`, output, sinks),
   };
 }

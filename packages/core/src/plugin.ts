@@ -2,7 +2,7 @@ import type { McpServer, PromptCallback, ReadResourceCallback, ReadResourceTempl
 import type { AnySchema, ZodRawShapeCompat } from '@modelcontextprotocol/sdk/server/zod-compat.js';
 import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import type { HostHooks } from './hooks.js';
-import type { Logger } from './logger.js';
+import type { LogLevel, Logger } from './logger.js';
 import type { ResourceProvider } from './resource-catalog.js';
 import type { ServiceKey } from './services.js';
 import type { ShutdownReason, ShutdownReport } from './shutdown-report.js';
@@ -25,6 +25,12 @@ export interface OptionsSchema<Output = unknown> {
 export type InferOptions<S> = S extends { readonly '~standard': { readonly types?: { readonly output: infer O } | undefined } }
   ? O
   : undefined;
+
+/** What `requestLogger` needs from a handler's `extra`. */
+export interface RequestLogTarget {
+  sendNotification(notification: { method: 'notifications/message'; params: { level: LogLevel; logger?: string; data: unknown } }): Promise<void>;
+  sessionId?: string | undefined;
+}
 
 /** Where the host is in its life. */
 export type HostState = 'created' | 'applying' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -57,6 +63,12 @@ export interface PluginHost {
   readonly hooks: HostHooks;
   /** This plugin's logger: stderr, prefixed with the plugin name, mirrored to the client. */
   readonly logger: Logger;
+  /**
+   * A logger for one request, from a tool/prompt/resource handler's `extra`: lines go to stderr, and to that
+   * request's client only, as `notifications/message` related to the request (over HTTP: on the request's
+   * own stream, in order with its result), honouring that session's `logging/setLevel`.
+   */
+  requestLogger(extra: RequestLogTarget): Logger;
   /** Aborts when shutdown begins. Pass it to long operations so they stop promptly. */
   readonly signal: AbortSignal;
   /** The directory of the config file (the working directory when there is none): resolve relative paths here. */

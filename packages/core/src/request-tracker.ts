@@ -16,6 +16,8 @@ export const SHUTTING_DOWN_CODE = -32000;
  */
 export class RequestTracker {
   readonly #inFlight = new Set<string>();
+  /** Each session's `logging/setLevel`, by the transport's session id (undefined over stdio), as the SDK keys it. */
+  readonly logLevels = new Map<string | undefined, string>();
   #waiters: (() => void)[] = [];
   #isClosing = false;
   refused = 0;
@@ -106,6 +108,10 @@ class TrackedTransport implements Transport {
         return;
       }
       this.tracker.add(requestKey(this.sessionKey, message.id));
+      if (message.method === 'logging/setLevel') {
+        const level = (message.params as { level?: unknown } | undefined)?.level;
+        if (typeof level === 'string') this.tracker.logLevels.set(this.inner.sessionId, level);
+      }
     } else if (isNotification(message) && message.method === 'notifications/cancelled') {
       // A cancelled request gets no response (the SDK sends none), so it is no longer awaited.
       const requestId = (message.params as { requestId?: RequestId } | undefined)?.requestId;
