@@ -253,7 +253,7 @@ export class Host {
 
   /** The shutdown taps in the order they will run. */
   shutdownPlan(): TapPlanEntry[] {
-    const hookTimeoutMs = this.#config?.host.shutdown.hookTimeoutMs ?? 1000;
+    const { hookTimeoutMs } = this.#limits();
     return (this.hooks.shutdown.taps as HostTap[]).map((tap) => ({ name: tap.name, stage: tap.stage ?? 0, timeoutMs: tap.timeoutMs ?? hookTimeoutMs }));
   }
 
@@ -268,7 +268,7 @@ export class Host {
       tools: of('tool').map(({ name, plugin }) => ({ name, plugin })),
       resources: this.#resources.names(),
       prompts: of('prompt').map(({ name, plugin }) => ({ name, plugin })),
-      shutdownPlan: this.shutdownPlan().map(({ name, stage, timeoutMs }) => ({ name, stage, timeoutMs: timeoutMs ?? config.host.shutdown.hookTimeoutMs })),
+      shutdownPlan: this.shutdownPlan(),
       shutdown: { ...config.host.shutdown },
     };
   }
@@ -358,7 +358,7 @@ export class Host {
 
   async #runShutdown(reason: ShutdownReason, failure: unknown): Promise<ShutdownReport> {
     const startedAt = Date.now();
-    const limits = this.#config?.host.shutdown ?? hostConfigSchema.shape.shutdown.parse(undefined);
+    const limits = this.#limits();
     this.#deadline = startedAt + limits.timeoutMs;
     const wasStarting = this.#startPromise;
     this.#state = 'stopping';
@@ -512,6 +512,11 @@ export class Host {
     this.#registrations.push(registration);
     // Registered while serving: the SDK announces the change (list_changed) to connected clients.
     for (const server of this.#servers.keys()) registration.register(server);
+  }
+
+  /** The shutdown bounds: the config's, or the schema's defaults when shutdown comes before a config loaded. */
+  #limits(): ResolvedConfig['host']['shutdown'] {
+    return this.#config?.host.shutdown ?? hostConfigSchema.shape.shutdown.parse(undefined);
   }
 
   #requireConfig(): ResolvedConfig {

@@ -16,7 +16,8 @@ export type HostTap = HostTapOptions & {
 export interface TapPlanEntry {
   name: string;
   stage: number;
-  timeoutMs: number | undefined;
+  /** Its own `timeoutMs`, or `shutdown.hookTimeoutMs`. */
+  timeoutMs: number;
 }
 
 /** Call a tap whatever way it was registered (`tap`, `tapAsync`, `tapPromise`), as a promise. */
