@@ -123,8 +123,7 @@ export class HttpServing {
     const pathname = query === -1 ? target : target.slice(0, query);
     if (pathname !== this.#config.path) return this.#reject(res, 404, -32601, `Not found: the MCP endpoint is ${this.#config.path}`);
     if (this.#host.isClosing) {
-      res.setHeader('Connection', 'close');
-      return this.#reject(res, 503, SHUTTING_DOWN_CODE, 'The server is shutting down; the request was not run.');
+      return this.#refuseWhileClosing(res);
     }
     const hostProblem = this.#checkHost(req);
     if (hostProblem) return this.#reject(res, 403, -32000, hostProblem);
@@ -155,8 +154,7 @@ export class HttpServing {
 
     // The body may finish arriving after shutdown began: that request is new work too.
     if (this.#host.isClosing) {
-      res.setHeader('Connection', 'close');
-      return this.#reject(res, 503, SHUTTING_DOWN_CODE, 'The server is shutting down; the request was not run.');
+      return this.#refuseWhileClosing(res);
     }
     if (this.#config.stateless) return this.#serveStateless(req, res, body);
 
@@ -256,6 +254,12 @@ export class HttpServing {
       req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
       req.on('error', reject);
     });
+  }
+
+  /** 503 with a JSON-RPC error, and the socket closed after it: shutdown has begun. */
+  #refuseWhileClosing(res: ServerResponse): void {
+    res.setHeader('Connection', 'close');
+    this.#reject(res, 503, SHUTTING_DOWN_CODE, 'The server is shutting down; the request was not run.');
   }
 
   #reject(res: ServerResponse, status: number, code: number, message: string): void {
