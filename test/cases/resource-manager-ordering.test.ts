@@ -15,15 +15,29 @@ async function waitUntil(predicate: () => boolean, what: string, timeoutMs = 10_
 }
 
 test('listed after the websocket-manager, its shutdown tap runs after it: the WebSocket closes before the HTTP session', async () => {
-  // Events both backends see, in the order this process observes them.
+  // When each backend's TCP connection is let go of by the host (the first of 'end' — its FIN — or 'close' on
+  // the raw socket), in the order this process observes them. The socket-level event is the one to order by:
+  // the host sends the WebSocket's FIN before its tap resolves, so before the next tap starts; the ws library's
+  // own 'close' event comes some ticks later and can lose a race it has no part in.
   const events: string[] = [];
+  let wsCloseCode: number | undefined;
+  const once = (socket: Socket, event: string) => {
+    let seen = false;
+    const record = () => {
+      if (!seen) events.push(event);
+      seen = true;
+    };
+    socket.once('end', record);
+    socket.once('close', record);
+  };
 
   const wsServer = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise((resolve) => wsServer.once('listening', resolve));
-  wsServer.on('connection', (socket) => {
+  wsServer.on('connection', (socket, request) => {
     events.push('ws open');
+    once(request.socket as Socket, 'ws socket closed');
     socket.on('error', () => {});
-    socket.on('close', (code) => events.push(`ws closed ${code}`));
+    socket.on('close', (code) => (wsCloseCode = code));
   });
   onTestFinished(
     () =>
@@ -43,7 +57,7 @@ test('listed after the websocket-manager, its shutdown tap runs after it: the We
   });
   http.on('connection', (socket) => {
     sockets.push(socket);
-    socket.on('close', () => events.push('http socket closed'));
+    once(socket, 'http socket closed');
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   onTestFinished(
@@ -88,7 +102,8 @@ test('listed after the websocket-manager, its shutdown tap runs after it: the We
   const report = host.stderr().slice(host.stderr().lastIndexOf('mcp-host: shutting down (stdin-closed)'));
   expect(report).toMatch(/1\. websocket-manager\s+ok[\s\S]*2\. resource-manager\s+ok/);
   expect(host.stderr()).toContain('nothing left open after shutdown (debug)');
-  await waitUntil(() => events.includes('http socket closed') && events.some((event) => event.startsWith('ws closed')), 'both backends to see their connections closed');
-  // The WebSocket was closed (going away) before the resource-manager let go of its HTTP agent.
-  expect(events.filter((event) => event !== 'ws open')).toEqual(['ws closed 1001', 'http socket closed']);
+  await waitUntil(() => events.includes('http socket closed') && events.includes('ws socket closed') && wsCloseCode !== undefined, 'both backends to see their connections closed');
+  // The WebSocket was closed (going away, 1001) before the resource-manager let go of its HTTP agent.
+  expect(wsCloseCode).toBe(1001);
+  expect(events.filter((event) => event !== 'ws open')).toEqual(['ws socket closed', 'http socket closed']);
 });
