@@ -4,15 +4,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { expect, onTestFinished, test } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { handshake, sleep, spawnHost, tempDir, writeFiles } from '../src/index.js';
-
-async function waitUntil(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
+import { waitUntil } from '@mcp-host/testing';
+import { handshake, spawnHost, tempDir, writeFiles } from '../src/index.js';
 
 test('listed after the websocket-manager, its shutdown tap runs after it: the WebSocket closes before the HTTP session', async () => {
   // When each backend's TCP connection is let go of by the host (the first of 'end' — its FIN — or 'close' on
@@ -93,7 +86,7 @@ test('listed after the websocket-manager, its shutdown tap runs after it: the We
   host.send({ jsonrpc: '2.0', id: 2, method: 'resources/list', params: {} });
   await host.waitFor(() => host.messages().filter((message) => message.id === 1 || message.id === 2).length === 2, 'the read and the listing');
   expect(host.messages().find((message) => message.id === 1).result.contents[0]).toMatchObject({ text: 'document' });
-  await waitUntil(() => events.includes('ws open'), 'the WebSocket to open');
+  await waitUntil(() => events.includes('ws open'), 'the WebSocket to open', 10_000);
   expect(events.filter((event) => event === 'http socket closed')).toEqual([]);
 
   host.child.stdin!.end();
@@ -102,7 +95,7 @@ test('listed after the websocket-manager, its shutdown tap runs after it: the We
   const report = host.stderr().slice(host.stderr().lastIndexOf('mcp-host: shutting down (stdin-closed)'));
   expect(report).toMatch(/1\. websocket-manager\s+ok[\s\S]*2\. resource-manager\s+ok/);
   expect(host.stderr()).toContain('nothing left open after shutdown (debug)');
-  await waitUntil(() => events.includes('http socket closed') && events.includes('ws socket closed') && wsCloseCode !== undefined, 'both backends to see their connections closed');
+  await waitUntil(() => events.includes('http socket closed') && events.includes('ws socket closed') && wsCloseCode !== undefined, 'both backends to see their connections closed', 10_000);
   // The WebSocket was closed (going away, 1001) before the resource-manager let go of its HTTP agent.
   expect(wsCloseCode).toBe(1001);
   expect(events.filter((event) => event !== 'ws open')).toEqual(['ws socket closed', 'http socket closed']);
