@@ -16,6 +16,22 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 
 export { waitUntil } from '@mcp-host/testing';
 
+/**
+ * Resolves once `count()` has not grown for `quietMs`. One `writeFile` is a truncate and a write: on a loaded
+ * machine the two can land in different debounce windows and give two notifications, so a test that needs a
+ * step's notifications all in (before it marks the next step) waits for quiet rather than for a count.
+ */
+export async function settled(count: () => number, quietMs = 200, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  let last = count();
+  let since = Date.now();
+  while (Date.now() - since < quietMs) {
+    if (Date.now() > until) throw new Error(`notifications still arriving after ${timeoutMs} ms`);
+    await sleep(10);
+    if (count() !== last) [last, since] = [count(), Date.now()];
+  }
+}
+
 /** A fresh temp directory with `files` (path → contents) written into it; removed when the test ends. */
 export async function tempTree(files: Record<string, string | Buffer> = {}): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'mcp-rm-'));

@@ -3,40 +3,50 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect, test } from 'vitest';
-import { refusalOf, startHost, tempTree, waitUntil } from './support.js';
+import { refusalOf, settled, startHost, tempTree, waitUntil } from './support.js';
 
 const uriOf = (real: string, relative: string) => pathToFileURL(path.join(real, relative)).href;
 
 test('subscribe → modify sends resources/updated to the subscriber; unsubscribe stops it', async () => {
   const root = await tempTree({ 'a.md': 'one', 'sub/b.md': 'two', 'sub/c.md': 'three' });
   const real = realpathSync(root);
+  const [a, b, c] = [uriOf(real, 'a.md'), uriOf(real, 'sub/b.md'), uriOf(real, 'sub/c.md')];
   const { client, updated, host } = await startHost({ sources: [{ name: 'docs', type: 'directory', path: root, debounceMs: 20 }] });
-  await client.subscribeResource({ uri: uriOf(real, 'sub/b.md') });
+  const since = (mark: number) => new Set(updated.slice(mark));
+  await client.subscribeResource({ uri: b });
   // The reply means subscribed: a change right after it is seen.
   await writeFile(path.join(root, 'sub/b.md'), 'two, changed');
   await waitUntil(() => updated.length >= 1, 'resources/updated for sub/b.md');
-  expect(updated).toEqual([uriOf(real, 'sub/b.md')]);
-  expect((await client.readResource({ uri: uriOf(real, 'sub/b.md') })).contents[0]).toMatchObject({ text: 'two, changed' });
+  await settled(() => updated.length);
+  expect(since(0)).toEqual(new Set([b]));
+  expect((await client.readResource({ uri: b })).contents[0]).toMatchObject({ text: 'two, changed' });
 
   // A sibling that nobody subscribed to changes: no notification for it.
+  let mark = updated.length;
   await writeFile(path.join(root, 'sub/c.md'), 'three, changed');
   await writeFile(path.join(root, 'sub/b.md'), 'two, again');
-  await waitUntil(() => updated.length >= 2, 'the second update');
-  expect(new Set(updated)).toEqual(new Set([uriOf(real, 'sub/b.md')]));
+  await waitUntil(() => updated.length > mark, 'the second update');
+  await settled(() => updated.length);
+  expect(since(mark)).toEqual(new Set([b]));
 
   // Deleting a subscribed file is an update too (reading it now says not found).
+  mark = updated.length;
   await rm(path.join(root, 'sub/b.md'));
-  await waitUntil(() => updated.length >= 3, 'the update for the deletion');
-  expect((await refusalOf(client.readResource({ uri: uriOf(real, 'sub/b.md') }))).data.reason).toBe('not-found');
+  await waitUntil(() => updated.length > mark, 'the update for the deletion');
+  expect(since(mark)).toEqual(new Set([b]));
+  expect((await refusalOf(client.readResource({ uri: b }))).data.reason).toBe('not-found');
+  await settled(() => updated.length);
 
-  await client.unsubscribeResource({ uri: uriOf(real, 'sub/b.md') });
-  const count = updated.length;
+  await client.unsubscribeResource({ uri: b });
+  mark = updated.length;
   await writeFile(path.join(root, 'sub/b.md'), 'back');
   // Another subscribed file's update proves events flow; the unsubscribed one stays silent.
-  await client.subscribeResource({ uri: uriOf(real, 'a.md') });
+  await client.subscribeResource({ uri: a });
   await writeFile(path.join(root, 'a.md'), 'one, changed');
-  await waitUntil(() => updated.includes(uriOf(real, 'a.md')), 'the update for a.md');
-  expect(updated.slice(count)).toEqual([uriOf(real, 'a.md')]);
+  await waitUntil(() => updated.includes(a), 'the update for a.md');
+  await settled(() => updated.length);
+  expect(since(mark)).toEqual(new Set([a]));
+  expect(updated).not.toContain(c);
   expect(host.state).toBe('running');
 });
 
@@ -134,10 +144,14 @@ test('the service tracks a file for other plugins, sharing the watch with MCP su
   await client.subscribeResource({ uri: uriOf(real, 'shared.md') });
   await writeFile(path.join(root, 'shared.md'), 'y');
   await waitUntil(() => seen.length >= 1 && updated.length >= 1, 'both the tracker and the subscriber to hear of the change');
+  await settled(() => seen.length + updated.length);
+  expect(new Set(seen)).toEqual(new Set([uriOf(real, 'shared.md')]));
   await untrack();
+  const [seenBefore, updatedBefore] = [seen.length, updated.length];
   await writeFile(path.join(root, 'shared.md'), 'z');
-  await waitUntil(() => updated.length >= 2, 'the subscriber still hears');
-  expect(seen).toEqual([uriOf(real, 'shared.md')]);
+  await waitUntil(() => updated.length > updatedBefore, 'the subscriber still hears');
+  await settled(() => seen.length + updated.length);
+  expect(seen).toHaveLength(seenBefore);
   await expect(service.track(`${pathToFileURL(real).href}/../x`, () => {})).rejects.toMatchObject({ data: { reason: 'traversal' } });
 });
 
