@@ -221,3 +221,33 @@ test("host.requestLogger(extra) lines travel on the request's own SSE stream, be
   expect(events.map((event) => event.method ?? `result:${event.id}`)).toEqual(['notifications/message', 'result:5']);
   expect(events[0].params).toMatchObject({ level: 'warning', logger: 'web', data: 'on the stream' });
 });
+
+test("host.requestClient(extra) answers for the request's own session: two clients, two identities; stateless knows none", async () => {
+  const { url, host } = await httpHost();
+  const open = async (name: string, capabilities: Record<string, object>) => {
+    const client = new Client({ name, version: '1.0.0' }, { capabilities });
+    onTestFinished(() => client.close().catch(() => {}));
+    await client.connect(new StreamableHTTPClientTransport(url));
+    return client;
+  };
+  const sampler = await open('sampler', { sampling: {} });
+  const elicitor = await open('elicitor', { elicitation: {} });
+  const ask = async (client: Client) => JSON.parse(((await client.callTool({ name: 'client_web', arguments: {} })).content as Array<{ text: string }>)[0]!.text);
+  const [fromSampler, fromElicitor] = await Promise.all([ask(sampler), ask(elicitor)]);
+  expect(fromSampler).toMatchObject({ name: 'sampler', version: '1.0.0', capabilities: { sampling: {} } });
+  expect(fromSampler.capabilities.elicitation).toBeUndefined();
+  expect(fromElicitor).toMatchObject({ name: 'elicitor', capabilities: { elicitation: {} } });
+  expect(fromElicitor.capabilities.sampling).toBeUndefined();
+  host.child.kill('SIGTERM');
+  expect((await host.exited).code).toBe(0);
+
+  // Stateless: each POST has a server of its own that never saw an initialize, so the client is unknown.
+  const stateless = await httpHost({ web: {} }, { stateless: true });
+  const answer = await post(stateless.url, { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'client_web', arguments: {} } }, { 'mcp-protocol-version': '2025-06-18' });
+  expect(answer.status).toBe(200);
+  const unknown = JSON.parse(JSON.parse(answer.text).result.content[0].text);
+  expect(unknown).toMatchObject({ capabilities: {} });
+  expect(unknown.name).toBeUndefined();
+  stateless.host.child.kill('SIGTERM');
+  expect((await stateless.host.exited).code).toBe(0);
+});

@@ -139,3 +139,25 @@ test("host.requestLogger(extra) sends a request's log lines to its client, relat
   expect(host.stderr()).toContain('[scribe] info: quiet line');
   expect(host.stderr()).toContain('[scribe] error: loud line');
 });
+
+test('host.requestClient(extra) names the client and the capabilities it declared in initialize', async () => {
+  const probes = await setupProbes({ asker: {} });
+  const host = spawnHost(['start'], { cwd: probes.dir });
+  host.send({
+    jsonrpc: '2.0',
+    id: 0,
+    method: 'initialize',
+    params: { protocolVersion: '2025-06-18', capabilities: { sampling: {}, roots: { listChanged: true } }, clientInfo: { name: 'stdio-client', version: '1.2.3' } },
+  });
+  host.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+  host.send(call(1, 'client_asker', {}));
+  await host.waitFor(() => host.messages().some((message) => message.id === 1), 'the reply');
+  host.child.stdin!.end();
+  expect((await host.exited).code).toBe(0);
+  const answer = JSON.parse(host.messages().find((message) => message.id === 1).result.content[0].text);
+  expect(answer).toMatchObject({ name: 'stdio-client', version: '1.2.3', capabilities: { sampling: {}, roots: { listChanged: true } } });
+  expect(answer.capabilities.elicitation).toBeUndefined();
+  // An object that is not a handler's extra is refused, naming the plugin and what to pass.
+  expect(answer.misuse.code).toBe('MCPH_HOST_STATE');
+  expect(answer.misuse.message).toMatch(/\[plugin asker\] requestClient\(extra\) needs the extra of a request/);
+});

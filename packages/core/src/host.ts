@@ -9,7 +9,7 @@ import type { HttpServing } from './http-transport.js';
 import { EXIT_CODES, HANDLED_SIGNALS, signalExitCode, type HandledSignal } from './exit-codes.js';
 import type { HostHooks, HostTapOptions, ShutdownContext, StartContext } from './hooks.js';
 import { createLogOutput, createLogger, isLevelEnabled, type LogLevel, type LogOutput, type LogRecord, type Logger } from './logger.js';
-import type { HostState, PluginHost, Registration, RequestLogTarget } from './plugin.js';
+import type { HostState, PluginHost, Registration, RequestClient, RequestClientTarget, RequestLogTarget } from './plugin.js';
 import { RequestTracker } from './request-tracker.js';
 import { ResourceCatalog, type ResourceProvider } from './resource-catalog.js';
 import { resolveConfig, type ResolvedConfig } from './resolve-config.js';
@@ -82,6 +82,8 @@ export class Host {
   readonly #tracker = new RequestTracker();
   readonly #registrations: Registration[] = [];
   readonly #servers = new Map<McpServer, string>();
+  /** Each request being handled (by its `extra.signal`, one per request) → the server it came in on. */
+  readonly #requestServers = new WeakMap<AbortSignal, McpServer>();
   readonly #resources = new ResourceCatalog(this.#shutdownController.signal);
   readonly #initialized = new WeakSet<McpServer>();
   #state: HostState = 'created';
@@ -206,7 +208,7 @@ export class Host {
       { name: config.host.name, version: config.host.version },
       { capabilities: { logging: {} }, ...(config.host.instructions ? { instructions: config.host.instructions } : {}) },
     );
-    this.#refuseUnknownTools(server);
+    this.#wrapRequestHandlers(server);
     for (const registration of this.#registrations) registration.register(server);
     this.#resources.install(server, sessionKey);
     return server;
@@ -437,6 +439,7 @@ export class Host {
         };
         return createLogger(pluginName, this.#logOutput, new Set([sink]));
       },
+      requestClient: (extra: RequestClientTarget) => this.#requestClient(pluginName, extra),
       provide: <T>(key: ServiceKey<T>, value: T) => this.services.provide(key, value, pluginName),
       inject: (<T>(key: ServiceKey<T>, options?: { optional: true }) =>
         options?.optional ? this.services.find(key) : this.services.inject(key, pluginName)) as PluginHost['inject'],
@@ -461,22 +464,35 @@ export class Host {
   }
 
   /**
-   * MCP says an unknown tool is a protocol error (-32602); the SDK (1.32.2) answers with an `isError`
-   * result instead. Wrap its tools/call handler as it is set, through the public `setRequestHandler`.
+   * Every request handler the SDK or a registration sets on `server`, wrapped as it is set (through the
+   * public `setRequestHandler`): the request's `extra.signal` is mapped to this server, so `requestClient`
+   * can tell whose request it is; and an unknown tool is refused as MCP says, a protocol error (-32602), where
+   * the SDK (1.32.2) answers with an `isError` result.
    */
-  #refuseUnknownTools(server: McpServer): void {
+  #wrapRequestHandlers(server: McpServer): void {
     const inner = server.server;
     const setRequestHandler = inner.setRequestHandler.bind(inner);
     inner.setRequestHandler = ((schema: unknown, handler: (request: any, extra: any) => unknown) => {
-      if (schema !== CallToolRequestSchema) return setRequestHandler(schema as never, handler as never);
-      return setRequestHandler(CallToolRequestSchema, (request, extra) => {
-        const name = request.params.name;
-        if (!this.#registrations.some((entry) => entry.kind === 'tool' && entry.name === name)) {
-          throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
+      const isToolCall = schema === CallToolRequestSchema;
+      return setRequestHandler(schema as never, ((request: any, extra: any) => {
+        this.#requestServers.set(extra.signal, server);
+        if (isToolCall && !this.#registrations.some((entry) => entry.kind === 'tool' && entry.name === request.params.name)) {
+          throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
         }
-        return handler(request, extra) as never;
-      });
+        return handler(request, extra);
+      }) as never);
     }) as typeof inner.setRequestHandler;
+  }
+
+  #requestClient(pluginName: string, extra: RequestClientTarget): RequestClient {
+    const server = extra?.signal ? this.#requestServers.get(extra.signal) : undefined;
+    if (!server) {
+      throw new HostError('MCPH_HOST_STATE', `[plugin ${pluginName}] requestClient(extra) needs the extra of a request this host is handling: pass the second argument of the handler.`, {
+        plugin: pluginName,
+      });
+    }
+    const info = server.server.getClientVersion();
+    return { name: info?.name, version: info?.version, capabilities: server.server.getClientCapabilities() ?? {} };
   }
 
   #expectRegistrationOpen(plugin: string, kind: string, name: string): void {

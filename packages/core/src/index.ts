@@ -4,7 +4,7 @@
  * so an SDK upgrade touches one package.
  */
 export { createHost, Host, type CreateHostOptions, type HostDescription } from './host.js';
-export { definePlugin, isPlugin, type Plugin, type PluginHost, type RequestLogTarget, type HostState, type OptionsSchema, type InferOptions, type ToolConfig, type PromptConfig } from './plugin.js';
+export { definePlugin, isPlugin, type Plugin, type PluginHost, type RequestLogTarget, type RequestClient, type RequestClientTarget, type HostState, type OptionsSchema, type InferOptions, type ToolConfig, type PromptConfig } from './plugin.js';
 export { HOOK_NAMES, type HostHooks, type HookName, type HostTapOptions, type StartContext, type ShutdownContext } from './hooks.js';
 export { formatShutdownReport, SHUTDOWN_REASONS, type ShutdownReason, type ShutdownReport, type TapReport, type TapOutcome, type DrainReport } from './shutdown-report.js';
 export { HostError, isHostError, describeError, formatErrorStack, ERROR_CODES, type HostErrorCode, type HostErrorOptions } from './errors.js';

@@ -1,6 +1,6 @@
 import type { McpServer, PromptCallback, ReadResourceCallback, ReadResourceTemplateCallback, ResourceMetadata, ResourceTemplate, ToolCallback } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { AnySchema, ZodRawShapeCompat } from '@modelcontextprotocol/sdk/server/zod-compat.js';
-import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type { ClientCapabilities, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import type { HostHooks } from './hooks.js';
 import type { LogLevel, Logger } from './logger.js';
 import type { ResourceProvider } from './resource-catalog.js';
@@ -30,6 +30,23 @@ export type InferOptions<S> = S extends { readonly '~standard': { readonly types
 export interface RequestLogTarget {
   sendNotification(notification: { method: 'notifications/message'; params: { level: LogLevel; logger?: string; data: unknown } }): Promise<void>;
   sessionId?: string | undefined;
+}
+
+/** What `requestClient` needs from a handler's `extra`: its signal, which is one request's own. */
+export interface RequestClientTarget {
+  readonly signal: AbortSignal;
+}
+
+/** The client a request came from, as it introduced itself in `initialize`. */
+export interface RequestClient {
+  /** `clientInfo.name` and `.version`; undefined before `initialize` (never the case inside a handler). */
+  readonly name: string | undefined;
+  readonly version: string | undefined;
+  /**
+   * The capabilities it declared. Check before asking the client for something: `sampling` before
+   * `sampling/createMessage`, `elicitation` before `elicitation/create`, `roots` before `roots/list`.
+   */
+  readonly capabilities: ClientCapabilities;
 }
 
 /** Where the host is in its life. */
@@ -69,6 +86,12 @@ export interface PluginHost {
    * own stream, in order with its result), honouring that session's `logging/setLevel`.
    */
   requestLogger(extra: RequestLogTarget): Logger;
+  /**
+   * The client of one request, from a tool, prompt or `resource()` handler's `extra`: its name, version
+   * and declared capabilities (over HTTP, the capabilities of that request's session). Throws
+   * `MCPH_HOST_STATE` for an `extra` that is not a request this host is handling.
+   */
+  requestClient(extra: RequestClientTarget): RequestClient;
   /** Aborts when shutdown begins. Pass it to long operations so they stop promptly. */
   readonly signal: AbortSignal;
   /** The directory of the config file (the working directory when there is none): resolve relative paths here. */

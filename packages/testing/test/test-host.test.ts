@@ -31,6 +31,24 @@ describe('createTestHost', () => {
     expect((await shutdown()).exitCode).toBe(0);
   });
 
+  test("host.requestClient(extra) in resource and prompt handlers: the kit's client and the capabilities it declared", async () => {
+    const asker = definePlugin({
+      name: 'asker',
+      apply(host) {
+        const describe = (extra: { signal: AbortSignal }) => JSON.stringify(host.requestClient(extra));
+        host.resource('who', 'asker://who', { mimeType: 'application/json' }, async (uri, extra) => ({ contents: [{ uri: uri.href, text: describe(extra) }] }));
+        host.prompt('who', { description: 'who asks' }, async (extra) => ({ messages: [{ role: 'user', content: { type: 'text', text: describe(extra) } }] }));
+      },
+    });
+    const { client, shutdown } = await createTestHost({ plugins: [asker], clientCapabilities: { sampling: {}, roots: { listChanged: true } } });
+    const read = await client.readResource({ uri: 'asker://who' });
+    const prompt = await client.getPrompt({ name: 'who' });
+    for (const text of [(read.contents[0] as { text: string }).text, (prompt.messages[0]!.content as { text: string }).text]) {
+      expect(JSON.parse(text)).toEqual({ name: 'mcp-host-testing', version: '0.1.0', capabilities: { sampling: {}, roots: { listChanged: true } } });
+    }
+    expect((await shutdown()).exitCode).toBe(0);
+  });
+
   test('shutdown() returns the report: every tap in run order with plugin, outcome, duration and error', async () => {
     const events: string[] = [];
     const { shutdown, stderr } = await createTestHost({
