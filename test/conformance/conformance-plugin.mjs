@@ -1,7 +1,7 @@
 // The server contract of @modelcontextprotocol/conformance@0.1.12's server scenarios, written as an mcp-host
 // plugin against @mcp-host/core's public API only: no SDK import, no reach into the SDK server. Where the API
 // cannot express something the suite wants, the scenario is in expected-failures.yml with the reason.
-import { ResourceTemplate, completable, definePlugin, z } from '@mcp-host/core';
+import { CreateMessageResultSchema, ElicitResultSchema, ResourceTemplate, completable, definePlugin, z } from '@mcp-host/core';
 
 const PLUGIN_NAME = 'conformance';
 
@@ -12,13 +12,6 @@ const WAV_BASE64 = silentWav().toString('base64');
 
 const WATCHED_URI = 'test://watched-resource';
 const JSON_SCHEMA_2020_12 = 'https://json-schema.org/draft/2020-12/schema';
-
-/**
- * Results of `sampling/createMessage` and `elicitation/create`, validated loosely: core does not re-export the
- * SDK's result schemas, and `extra.sendRequest` needs one.
- */
-const samplingResult = z.looseObject({ role: z.string(), content: z.looseObject({ type: z.string() }), model: z.string() });
-const elicitResult = z.looseObject({ action: z.enum(['accept', 'decline', 'cancel']), content: z.record(z.string(), z.unknown()).optional() });
 
 const sleep = (ms, signal) =>
   new Promise((resolve, reject) => {
@@ -119,14 +112,16 @@ function registerTools(host) {
     'test_sampling',
     { description: 'Asks the client to sample an LLM with the prompt.', inputSchema: { prompt: z.string().describe('The prompt to send to the LLM') } },
     async ({ prompt }, extra) => {
+      const refusal = missingCapability(host, extra, 'sampling');
+      if (refusal) return refusal;
       try {
         const result = await extra.sendRequest(
           { method: 'sampling/createMessage', params: { messages: [{ role: 'user', content: text(prompt) }], maxTokens: 100 } },
-          samplingResult,
+          CreateMessageResultSchema,
         );
         return { content: [text(`LLM response: ${result.content.type === 'text' ? result.content.text : `(${result.content.type})`}`)] };
       } catch (error) {
-        return { isError: true, content: [text(`Sampling failed (does the client support sampling?): ${error.message}`)] };
+        return { isError: true, content: [text(`Sampling failed: ${error.message}`)] };
       }
     },
   );
@@ -135,7 +130,7 @@ function registerTools(host) {
     'test_elicitation',
     { description: 'Asks the user for a username and an email.', inputSchema: { message: z.string().describe('The message to show the user') } },
     async ({ message }, extra) =>
-      elicit(extra, {
+      elicit(host, extra, {
         message,
         requestedSchema: {
           type: 'object',
@@ -149,7 +144,7 @@ function registerTools(host) {
   );
 
   host.tool('test_elicitation_sep1034_defaults', { description: 'Elicits one field of each primitive type, each with a default (SEP-1034).' }, (extra) =>
-    elicit(extra, {
+    elicit(host, extra, {
       message: 'Please review and update the form fields with defaults',
       requestedSchema: {
         type: 'object',
@@ -166,7 +161,7 @@ function registerTools(host) {
   );
 
   host.tool('test_elicitation_sep1330_enums', { description: 'Elicits the five enum field shapes of SEP-1330.' }, (extra) =>
-    elicit(extra, {
+    elicit(host, extra, {
       message: 'Please select options from the enum fields',
       requestedSchema: {
         type: 'object',
@@ -245,12 +240,21 @@ function registerTools(host) {
 /** The shared state of the watched resource, across sessions. */
 const watched = { revision: 0 };
 
-async function elicit(extra, params) {
+/** An isError result when the requesting client did not declare `capability`; asking it anyway would only fail later. */
+function missingCapability(host, extra, capability) {
+  const client = host.requestClient(extra);
+  if (client.capabilities[capability]) return undefined;
+  return { isError: true, content: [text(`The client (${client.name ?? 'unnamed'}) did not declare the ${capability} capability in initialize; this tool needs it.`)] };
+}
+
+async function elicit(host, extra, params) {
+  const refusal = missingCapability(host, extra, 'elicitation');
+  if (refusal) return refusal;
   try {
-    const result = await extra.sendRequest({ method: 'elicitation/create', params }, elicitResult);
+    const result = await extra.sendRequest({ method: 'elicitation/create', params }, ElicitResultSchema);
     return { content: [text(`Elicitation completed: action=${result.action}, content=${JSON.stringify(result.content ?? {})}`)] };
   } catch (error) {
-    return { isError: true, content: [text(`Elicitation failed (does the client support elicitation?): ${error.message}`)] };
+    return { isError: true, content: [text(`Elicitation failed: ${error.message}`)] };
   }
 }
 

@@ -56,6 +56,8 @@ interface Fixture {
   updated: string[];
   sampling: CreateMessageRequest['params'][];
   elicitation: ElicitRequest['params'][];
+  /** Where the host listens (HTTP only). */
+  url?: URL;
   /** What the host wrote to stderr so far. */
   stderr(): string;
   /** Close the client and end the host; resolves with the host's exit code (HTTP) or whether it is gone (stdio). */
@@ -124,7 +126,8 @@ async function startFixture(kind: FixtureTransport, dir: string): Promise<Fixtur
     await until(() => /mcp-host: listening on \S+/.test(stderr) || child.exitCode !== null, 'the listening line', 20_000);
     const url = /mcp-host: listening on (\S+)/.exec(stderr)?.[1];
     if (!url) throw new Error(`mcp-host exited (${child.exitCode}) before listening:\n${stderr}`);
-    await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+    fixture.url = new URL(url);
+    await client.connect(new StreamableHTTPClientTransport(fixture.url));
   } catch (error) {
     child.kill('SIGKILL');
     throw error;
@@ -256,6 +259,26 @@ export function defineFixtureChecks(kind: FixtureTransport): void {
       { progressToken: 'progress-test-1', progress: 100, total: 100 },
     ]);
   });
+
+  if (kind === 'http') {
+    test('http: a second session whose client declared neither sampling nor elicitation is refused up front, naming it', async () => {
+      const plain = new Client({ name: 'plain-client', version: '1.0.0' });
+      await plain.connect(new StreamableHTTPClientTransport(fixture.url!));
+      try {
+        const sampled = await call(plain, 'test_sampling', { prompt: 'never sent' });
+        expect(sampled.isError).toBe(true);
+        expect(sampled.content).toEqual([{ type: 'text', text: 'The client (plain-client) did not declare the sampling capability in initialize; this tool needs it.' }]);
+        const elicited = await call(plain, 'test_elicitation', { message: 'never sent' });
+        expect(elicited.isError).toBe(true);
+        expect(JSON.stringify(elicited.content)).toContain('did not declare the elicitation capability');
+        // Nothing reached the first session's client, which can do both.
+        expect(fixture.sampling).toEqual([]);
+        expect(fixture.elicitation).toEqual([]);
+      } finally {
+        await plain.close();
+      }
+    });
+  }
 
   test(`${kind}: sampling and the three elicitation tools ask the client, with the suite's schemas, and report its answer`, async () => {
     const { client } = fixture;
