@@ -183,6 +183,24 @@ test("log notifications honour each HTTP session's own logging/setLevel", async 
   expect(received.chatty.filter((m) => m.endsWith('line'))).toEqual(['info:an info line', 'error:an error line']);
 });
 
+test("host.requestLogger(extra) honours the requesting session's setLevel, not another session's", async () => {
+  const { url } = await httpHost();
+  const quiet = await connect(url);
+  const plain = await connect(url);
+  const received = { quiet: [] as string[], plain: [] as string[] };
+  quiet.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void received.quiet.push(`${n.params.level}:${n.params.data}`));
+  plain.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void received.plain.push(`${n.params.level}:${n.params.data}`));
+  await quiet.client.setLoggingLevel('error');
+  // Request-related lines travel on the request's own stream, before its result: no waiting needed.
+  for (const client of [quiet.client, plain.client]) {
+    await client.callTool({ name: 'reqlog_web', arguments: { level: 'info', message: 'an info line' } });
+    await client.callTool({ name: 'reqlog_web', arguments: { level: 'error', message: 'an error line' } });
+  }
+  expect(received.quiet).toEqual(['error:an error line']);
+  // No setLevel in this session: everything goes, as the SDK does.
+  expect(received.plain).toEqual(['info:an info line', 'error:an error line']);
+});
+
 test('an unsupported MCP-Protocol-Version header gets 400', async () => {
   const { url } = await httpHost();
   const { transport } = await connect(url);

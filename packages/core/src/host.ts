@@ -221,6 +221,7 @@ export class Host {
     this.#servers.set(server, sessionKey);
     server.server.onclose = () => {
       this.#servers.delete(server);
+      this.#tracker.logLevels.delete(sessionKey);
       void this.#resources.endSession(sessionKey).catch((error) => this.logger.warning('ending the subscriptions of session %s: %s', sessionKey, describeError(error)));
     };
     // Log notifications go only to a client that finished initialization.
@@ -433,7 +434,9 @@ export class Host {
       requestLogger: (extra: RequestLogTarget) => {
         const sink = (record: LogRecord) => {
           // Like the SDK's own filter: no setLevel from this session yet means everything goes.
-          const sessionLevel = this.#tracker.logLevels.get(extra.sessionId);
+          const server = this.#requestServers.get(extra.signal);
+          const sessionKey = server && this.#servers.get(server);
+          const sessionLevel = sessionKey === undefined ? undefined : this.#tracker.logLevels.get(sessionKey);
           if (sessionLevel !== undefined && !isLevelEnabled(record.level, sessionLevel as LogLevel)) return;
           extra.sendNotification({ method: 'notifications/message', params: { level: record.level, logger: record.logger, data: record.message } }).catch(() => {});
         };

@@ -26,10 +26,10 @@ export type InferOptions<S> = S extends { readonly '~standard': { readonly types
   ? O
   : undefined;
 
-/** What `requestLogger` needs from a handler's `extra`. */
+/** What `requestLogger` needs from a handler's `extra`: its signal tells the host whose request it is. */
 export interface RequestLogTarget {
   sendNotification(notification: { method: 'notifications/message'; params: { level: LogLevel; logger?: string; data: unknown } }): Promise<void>;
-  sessionId?: string | undefined;
+  readonly signal: AbortSignal;
 }
 
 /** What `requestClient` needs from a handler's `extra`: its signal, which is one request's own. */

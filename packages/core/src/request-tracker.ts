@@ -16,8 +16,12 @@ export const SHUTTING_DOWN_CODE = -32000;
  */
 export class RequestTracker {
   readonly #inFlight = new Set<string>();
-  /** Each session's `logging/setLevel`, by the transport's session id (undefined over stdio), as the SDK keys it. */
-  readonly logLevels = new Map<string | undefined, string>();
+  /**
+   * Each session's `logging/setLevel`, by the host's session key (`stdio`, an HTTP session id, one key per
+   * stateless request): a stateless client's setLevel must not quiet another's. The host drops a key when its
+   * server closes.
+   */
+  readonly logLevels = new Map<string, string>();
   #waiters: (() => void)[] = [];
   #isClosing = false;
   refused = 0;
@@ -110,7 +114,7 @@ class TrackedTransport implements Transport {
       this.tracker.add(requestKey(this.sessionKey, message.id));
       if (message.method === 'logging/setLevel') {
         const level = (message.params as { level?: unknown } | undefined)?.level;
-        if (typeof level === 'string') this.tracker.logLevels.set(this.inner.sessionId, level);
+        if (typeof level === 'string') this.tracker.logLevels.set(this.sessionKey, level);
       }
     } else if (isNotification(message) && message.method === 'notifications/cancelled') {
       // A cancelled request gets no response (the SDK sends none), so it is no longer awaited.
