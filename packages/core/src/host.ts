@@ -490,7 +490,7 @@ export class Host {
   #requestClient(pluginName: string, extra: RequestClientTarget): RequestClient {
     const server = extra?.signal ? this.#requestServers.get(extra.signal) : undefined;
     if (!server) {
-      throw new HostError('MCPH_HOST_STATE', `[plugin ${pluginName}] requestClient(extra) needs the extra of a request this host is handling: pass the second argument of the handler.`, {
+      throw new HostError('MCPH_HOST_STATE', `[plugin ${pluginName}] requestClient(extra) needs the extra of a request this host is handling: pass the handler's own extra argument.`, {
         plugin: pluginName,
       });
     }

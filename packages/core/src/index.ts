@@ -22,7 +22,7 @@ export type { TapPlanEntry } from './tap-runner.js';
 
 // What plugins need from the MCP SDK, re-exported so plugins depend on core only.
 export { ResourceTemplate, type McpServer, type ReadResourceCallback, type ReadResourceTemplateCallback, type ResourceMetadata, type ToolCallback, type PromptCallback } from '@modelcontextprotocol/sdk/server/mcp.js';
-export { McpError, ErrorCode, type CallToolResult, type ReadResourceResult, type GetPromptResult, type Resource, type ResourceTemplate as ResourceTemplateDescriptor, type TextContent, type ImageContent, type BlobResourceContents, type TextResourceContents } from '@modelcontextprotocol/sdk/types.js';
+export { McpError, ErrorCode, type CallToolResult, type ClientCapabilities, type ReadResourceResult, type GetPromptResult, type Resource, type ResourceTemplate as ResourceTemplateDescriptor, type TextContent, type ImageContent, type BlobResourceContents, type TextResourceContents } from '@modelcontextprotocol/sdk/types.js';
 export { completable } from '@modelcontextprotocol/sdk/server/completable.js';
 // Result schemas for a tool's server-to-client requests: `extra.sendRequest(request, CreateMessageResultSchema)`.
 export { CreateMessageResultSchema, ElicitResultSchema } from '@modelcontextprotocol/sdk/types.js';

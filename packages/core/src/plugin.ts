@@ -39,11 +39,11 @@ export interface RequestClientTarget {
 
 /** The client a request came from, as it introduced itself in `initialize`. */
 export interface RequestClient {
-  /** `clientInfo.name` and `.version`; undefined before `initialize` (never the case inside a handler). */
+  /** `clientInfo.name` and `.version`; undefined when the request's server never saw an `initialize` (stateless HTTP). */
   readonly name: string | undefined;
   readonly version: string | undefined;
   /**
-   * The capabilities it declared. Check before asking the client for something: `sampling` before
+   * The capabilities it declared (`{}` when unknown). Check before asking the client for something: `sampling` before
    * `sampling/createMessage`, `elicitation` before `elicitation/create`, `roots` before `roots/list`.
    */
   readonly capabilities: ClientCapabilities;
