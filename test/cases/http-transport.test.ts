@@ -23,6 +23,14 @@ async function connect(url: URL, headers: Record<string, string> = {}) {
   return { client, transport };
 }
 
+/** connect(), recording every `notifications/message` the client gets as `level:data`. */
+async function connectLogged(url: URL) {
+  const session = await connect(url);
+  const logs: string[] = [];
+  session.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logs.push(`${n.params.level}:${n.params.data}`));
+  return { ...session, logs };
+}
+
 /** A raw POST with full control of the headers; reads the whole answer. */
 async function post(url: URL, body: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: ACCEPT, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
@@ -159,46 +167,40 @@ test('idle keep-alive clients do not hold the process open', async () => {
 
 test("log notifications honour each HTTP session's own logging/setLevel", async () => {
   const { url } = await httpHost();
-  const quiet = await connect(url);
-  const chatty = await connect(url);
-  const received = { quiet: [] as string[], chatty: [] as string[] };
-  quiet.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void received.quiet.push(`${n.params.level}:${n.params.data}`));
-  chatty.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void received.chatty.push(`${n.params.level}:${n.params.data}`));
+  const quiet = await connectLogged(url);
+  const chatty = await connectLogged(url);
   await quiet.client.setLoggingLevel('error');
   await chatty.client.setLoggingLevel('debug');
   // Log until both standalone SSE streams are up and have seen a message (bounded).
-  for (let attempt = 0; attempt < 50 && !(received.quiet.some((m) => m.startsWith('error:probe')) && received.chatty.some((m) => m.startsWith('error:probe'))); attempt++) {
+  for (let attempt = 0; attempt < 50 && !(quiet.logs.some((m) => m.startsWith('error:probe')) && chatty.logs.some((m) => m.startsWith('error:probe'))); attempt++) {
     await quiet.client.callTool({ name: 'log_web', arguments: { level: 'error', message: `probe ${attempt}` } });
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  received.quiet.length = 0;
-  received.chatty.length = 0;
+  quiet.logs.length = 0;
+  chatty.logs.length = 0;
   await quiet.client.callTool({ name: 'log_web', arguments: { level: 'info', message: 'an info line' } });
   await quiet.client.callTool({ name: 'log_web', arguments: { level: 'error', message: 'an error line' } });
   const until = Date.now() + 5000;
-  while ((!received.quiet.includes('error:an error line') || !received.chatty.includes('error:an error line')) && Date.now() < until) {
+  while ((!quiet.logs.includes('error:an error line') || !chatty.logs.includes('error:an error line')) && Date.now() < until) {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  expect(received.quiet.filter((m) => m.endsWith('line'))).toEqual(['error:an error line']);
-  expect(received.chatty.filter((m) => m.endsWith('line'))).toEqual(['info:an info line', 'error:an error line']);
+  expect(quiet.logs.filter((m) => m.endsWith('line'))).toEqual(['error:an error line']);
+  expect(chatty.logs.filter((m) => m.endsWith('line'))).toEqual(['info:an info line', 'error:an error line']);
 });
 
 test("host.requestLogger(extra) honours the requesting session's setLevel, not another session's", async () => {
   const { url } = await httpHost();
-  const quiet = await connect(url);
-  const plain = await connect(url);
-  const received = { quiet: [] as string[], plain: [] as string[] };
-  quiet.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void received.quiet.push(`${n.params.level}:${n.params.data}`));
-  plain.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void received.plain.push(`${n.params.level}:${n.params.data}`));
+  const quiet = await connectLogged(url);
+  const plain = await connectLogged(url);
   await quiet.client.setLoggingLevel('error');
   // Request-related lines travel on the request's own stream, before its result: no waiting needed.
   for (const client of [quiet.client, plain.client]) {
     await client.callTool({ name: 'reqlog_web', arguments: { level: 'info', message: 'an info line' } });
     await client.callTool({ name: 'reqlog_web', arguments: { level: 'error', message: 'an error line' } });
   }
-  expect(received.quiet).toEqual(['error:an error line']);
+  expect(quiet.logs).toEqual(['error:an error line']);
   // No setLevel in this session: everything goes, as the SDK does.
-  expect(received.plain).toEqual(['info:an info line', 'error:an error line']);
+  expect(plain.logs).toEqual(['info:an info line', 'error:an error line']);
 });
 
 test('an unsupported MCP-Protocol-Version header gets 400', async () => {
