@@ -5,7 +5,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { expect, onTestFinished, test } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { waitUntil } from '@mcp-host/testing';
-import { handshake, spawnHost, tempDir, writeFiles } from '../src/index.js';
+import { handshake, listenForTest, spawnHost, tempDir, writeFiles } from '../src/index.js';
 
 test('listed after the websocket-manager, its shutdown tap runs after it: the WebSocket closes before the HTTP session', async () => {
   // When each backend's TCP connection is let go of by the host (the first of 'end' — its FIN — or 'close' on
@@ -40,7 +40,6 @@ test('listed after the websocket-manager, its shutdown tap runs after it: the We
       }),
   );
 
-  const sockets: Socket[] = [];
   const http: Server = createServer((request, response) => {
     if (request.url === '/resources.json') {
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify([{ uri: 'backend://doc', name: 'doc', path: '/doc' }]));
@@ -48,18 +47,8 @@ test('listed after the websocket-manager, its shutdown tap runs after it: the We
       response.writeHead(200, { 'content-type': 'text/plain' }).end('document');
     }
   });
-  http.on('connection', (socket) => {
-    sockets.push(socket);
-    once(socket, 'http socket closed');
-  });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  onTestFinished(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        http.close(() => resolve());
-      }),
-  );
+  http.on('connection', (socket) => once(socket, 'http socket closed'));
+  const { port: httpPort } = await listenForTest(http);
 
   const dir = await tempDir();
   await writeFiles(dir, {
@@ -72,7 +61,7 @@ test('listed after the websocket-manager, its shutdown tap runs after it: the We
           {
             sources: [
               { name: 'docs', type: 'directory', path: './docs' },
-              { name: 'api', type: 'http', baseUrl: `http://127.0.0.1:${(http.address() as AddressInfo).port}` },
+              { name: 'api', type: 'http', baseUrl: `http://127.0.0.1:${httpPort}` },
             ],
           },
         ],

@@ -3,13 +3,12 @@
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ResourceListChangedNotificationSchema, ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { waitUntil as waitUntilKit } from '@mcp-host/testing';
-import { expect, onTestFinished, test } from 'vitest';
-import { connectClient, handshake, sleep, spawnHost, tempDir, writeFiles } from '../src/index.js';
+import { expect, test } from 'vitest';
+import { connectClient, handshake, listenForTest, sleep, spawnHost, tempDir, writeFiles } from '../src/index.js';
 
 const PLUGIN = '@mcp-host/plugin-resource-manager';
 
@@ -105,7 +104,6 @@ interface StallingBackend {
 
 /** An HTTP backend whose index lists one document that never finishes arriving. */
 async function stallingBackend(): Promise<StallingBackend> {
-  const sockets: Socket[] = [];
   let stalled = 0;
   const server: Server = createServer((request, response) => {
     if (request.url === '/resources.json') {
@@ -116,17 +114,9 @@ async function stallingBackend(): Promise<StallingBackend> {
     response.write('part of it');
     stalled++;
   });
-  server.on('connection', (socket) => sockets.push(socket));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  onTestFinished(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  );
+  const { port, sockets } = await listenForTest(server);
   return {
-    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    baseUrl: `http://127.0.0.1:${port}`,
     stalled: () => stalled,
     open: () => sockets.filter((socket) => !socket.destroyed).length,
   };

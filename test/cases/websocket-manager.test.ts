@@ -1,13 +1,13 @@
 // The websocket-manager plugin through the real CLI: a config in a temp dir names the package, which
 // resolves from the host's own installation; real ws servers and a raw TCP peer stand in for backends.
 import { createHash } from 'node:crypto';
-import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import * as path from 'node:path';
 import { waitUntil as waitUntilKit } from '@mcp-host/testing';
 import { expect, onTestFinished, test } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { ROOT, connectClient, handshake, isAlive, sleep, spawnHost, tempDir, writeFiles } from '../src/index.js';
+import { ROOT, connectClient, handshake, isAlive, listenForTest, sleep, spawnHost, tempDir, writeFiles } from '../src/index.js';
 
 const PLUGIN = '@mcp-host/plugin-websocket-manager';
 
@@ -45,10 +45,8 @@ async function startBackend(onConnection?: (peer: Peer) => void) {
 
 /** A raw TCP peer: completes the WebSocket handshake, then never answers anything (no pong, no close frame). */
 async function startSilentPeer() {
-  const sockets = new Set<Socket>();
   const state = { handshakes: 0, ended: 0 };
   const server = createServer((socket) => {
-    sockets.add(socket);
     let request = '';
     let upgraded = false;
     socket.on('data', (chunk) => {
@@ -64,15 +62,8 @@ async function startSilentPeer() {
     socket.on('error', () => {});
     socket.on('close', () => state.ended++);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  onTestFinished(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  );
-  return Object.assign(state, { url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/` });
+  const { port } = await listenForTest(server);
+  return Object.assign(state, { url: `ws://127.0.0.1:${port}/` });
 }
 
 async function freePort(): Promise<number> {

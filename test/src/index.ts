@@ -1,2 +1,3 @@
 export * from './host-process.js';
 export * from './probes.js';
+export * from './loopback.js';
