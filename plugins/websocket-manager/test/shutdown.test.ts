@@ -40,7 +40,9 @@ test('messages handed to send before shutdown are written before the close frame
   const backend = await startBackend({
     onConnection: (connection) => connection.socket.on('close', () => (receivedAtClose = connection.received.length)),
   });
-  const { manager, shutdown, assertNoLeaks } = await startHost({ connections: [{ name: 'out', url: backend.url }] });
+  // Bounds far above what writing 12.8 MB takes: this test is about order, and a loaded runner (the client masks
+  // every byte) must not turn it into a race against the default 1.8 s shutdown deadline.
+  const { manager, shutdown, assertNoLeaks } = await startHost({ connections: [{ name: 'out', url: backend.url, closeTimeoutMs: 20_000 }] }, { shutdown: { timeoutMs: 30_000 } });
   const out = manager.require('out');
   await waitUntil(() => out.state === 'open', 'open');
   const payload = 'x'.repeat(64 * 1024);
