@@ -16,7 +16,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchCli } from './harness.mjs';
 import { Session, killAll, median, quantile, sleep, startServer, withTimeout } from './http-throughput.bench.mjs';
 
 const SHUTDOWN_TIMEOUT_MS = 1800;
@@ -24,22 +24,12 @@ const SHUTDOWN_TIMEOUT_MS = 1800;
 const EXIT_WAIT_MS = 5000;
 const STREAM_OPEN_TIMEOUT_MS = 10_000;
 
-const { values: flags } = parseArgs({
-  options: {
-    runs: { type: 'string', default: '5' },
-    clients: { type: 'string', default: '64' },
-    'settle-ms': { type: 'string', default: '100' },
-    json: { type: 'boolean', default: false },
-  },
-  strict: true,
-});
-const RUNS = Number(flags.runs);
-const CLIENTS = Number(flags.clients);
+const { fail, parseFlags, emit } = benchCli('http-shutdown.bench');
+const flags = parseFlags({ runs: [5, 1, 100], clients: [64, 1, 512], 'settle-ms': [100, 0, 5000] });
+const RUNS = flags.runs;
+const CLIENTS = flags.clients;
 /** Pause between the clients being connected and SIGTERM. */
-const SETTLE_MS = Number(flags['settle-ms']);
-if (!Number.isInteger(RUNS) || RUNS < 1 || RUNS > 100) fail('--runs must be an integer from 1 to 100');
-if (!Number.isInteger(CLIENTS) || CLIENTS < 1 || CLIENTS > 512) fail('--clients must be an integer from 1 to 512');
-if (!Number.isInteger(SETTLE_MS) || SETTLE_MS < 0 || SETTLE_MS > 5000) fail('--settle-ms must be an integer from 0 to 5000');
+const SETTLE_MS = flags['settle-ms'];
 
 let tempDir;
 process.on('SIGINT', () => {
@@ -48,11 +38,6 @@ process.on('SIGINT', () => {
   process.exit(130);
 });
 process.on('exit', killAll);
-
-function fail(message) {
-  process.stderr.write(`http-shutdown.bench: ${message}\n`);
-  process.exit(1);
-}
 
 /** Open the standalone GET SSE stream of `session`; resolves once the server answered 200, keeps it open. */
 function openStream(session) {
@@ -205,12 +190,7 @@ async function main() {
         .filter((run) => run.stderr)
         .map((run) => run.stderr),
     };
-    if (flags.json) {
-      process.stderr.write(formatTable(report));
-      process.stdout.write(`${JSON.stringify(report)}\n`);
-    } else {
-      process.stdout.write(formatTable(report));
-    }
+    emit(formatTable(report), report, flags.json);
   } finally {
     killAll();
     await rm(dir, { recursive: true, force: true });

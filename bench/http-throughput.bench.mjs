@@ -19,7 +19,7 @@ import { Agent, createServer, request } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { benchCli } from './harness.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = path.join(ROOT, 'packages/cli/bin/mcp-host.js');
@@ -45,10 +45,7 @@ const CLOCK_TICKS = (() => {
 
 const isMain = process.argv[1] !== undefined && path.resolve(process.argv[1]) === SELF;
 
-function fail(message) {
-  process.stderr.write(`http-throughput.bench: ${message}\n`);
-  process.exit(1);
-}
+const { fail, parseFlags, emit } = benchCli('http-throughput.bench');
 
 // ---- the baseline server (a child process of the bench, like the host) ---------------------------------
 
@@ -441,12 +438,7 @@ async function main(runs, requests, settleMs, json) {
     if (hostExit?.code !== 0) process.stderr.write(`http-throughput.bench: the host exited with ${hostExit?.code ?? hostExit?.signal} after SIGTERM:\n${servers.host.stderr()}\n`);
     const report = buildReport(results, runs, requests);
     report.hostExitCode = hostExit?.code ?? null;
-    if (json) {
-      process.stderr.write(formatTable(report));
-      process.stdout.write(`${JSON.stringify(report)}\n`);
-    } else {
-      process.stdout.write(formatTable(report));
-    }
+    emit(formatTable(report), report, json);
   } finally {
     await Promise.allSettled(Object.values(servers).map((server) => server.stop()));
     killAll();
@@ -457,26 +449,11 @@ async function main(runs, requests, settleMs, json) {
 // ---- entry ------------------------------------------------------------------------------------------------
 
 if (isMain) {
-  const { values: flags } = parseArgs({
-    options: {
-      runs: { type: 'string', default: '5' },
-      requests: { type: 'string', default: '2000' },
-      'settle-ms': { type: 'string', default: '100' },
-      json: { type: 'boolean', default: false },
-      'serve-bare': { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
+  const flags = parseFlags({ runs: [5, 1, 100], requests: [2000, 64, 1_000_000], 'settle-ms': [100, 0, 5000] }, { 'serve-bare': false });
   if (flags['serve-bare']) {
     await serveBare();
   } else {
-    const runs = Number(flags.runs);
-    const requests = Number(flags.requests);
-    if (!Number.isInteger(runs) || runs < 1 || runs > 100) fail('--runs must be an integer from 1 to 100');
-    if (!Number.isInteger(requests) || requests < 64 || requests > 1_000_000) fail('--requests must be an integer from 64 to 1000000');
-    const settleMs = Number(flags['settle-ms']);
-    if (!Number.isInteger(settleMs) || settleMs < 0 || settleMs > 5000) fail('--settle-ms must be an integer from 0 to 5000');
-    main(runs, requests, settleMs, flags.json).then(
+    main(flags.runs, flags.requests, flags['settle-ms'], flags.json).then(
       () => process.stdout.write('', () => process.exit(0)),
       (error) => {
         process.stderr.write(`\nhttp-throughput.bench: could not run: ${error?.stack ?? error}\n`);

@@ -14,7 +14,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { benchCli } from './harness.mjs';
 import { WebSocketServer } from 'ws';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -41,18 +41,10 @@ const INITIALIZE = {
 const INITIALIZED = { jsonrpc: '2.0', method: 'notifications/initialized' };
 const TOOLS_LIST = { jsonrpc: '2.0', id: 1, method: 'tools/list' };
 
-const { values: flags } = parseArgs({
-  options: {
-    runs: { type: 'string', default: '20' },
-    'settle-ms': { type: 'string', default: '100' },
-    json: { type: 'boolean', default: false },
-  },
-  strict: true,
-});
-const RUNS = Number(flags.runs);
-const SETTLE_MS = Number(flags['settle-ms']);
-if (!Number.isInteger(RUNS) || RUNS < 1 || RUNS > MAX_RUNS) fail(`--runs must be an integer from 1 to ${MAX_RUNS}`);
-if (!Number.isInteger(SETTLE_MS) || SETTLE_MS < 0 || SETTLE_MS > 5000) fail('--settle-ms must be an integer from 0 to 5000');
+const { fail, parseFlags, emit } = benchCli('lifecycle.bench');
+const flags = parseFlags({ runs: [20, 1, MAX_RUNS], 'settle-ms': [100, 0, 5000] });
+const RUNS = flags.runs;
+const SETTLE_MS = flags['settle-ms'];
 
 /** Children not yet known to be gone: killed in `finally`, and on Ctrl+C of the bench itself. */
 const children = new Set();
@@ -67,11 +59,6 @@ process.on('exit', killAll);
 
 function killAll() {
   for (const child of children) child.kill('SIGKILL');
-}
-
-function fail(message) {
-  process.stderr.write(`lifecycle.bench: ${message}\n`);
-  process.exit(1);
 }
 
 const progress = (text) => process.stderr.write(text);
@@ -441,12 +428,7 @@ async function main() {
       progress('\n');
     }
     const report = buildReport(results);
-    if (flags.json) {
-      process.stderr.write(formatTable(report));
-      process.stdout.write(`${JSON.stringify(report)}\n`);
-    } else {
-      process.stdout.write(formatTable(report));
-    }
+    emit(formatTable(report), report, flags.json);
   } finally {
     killAll();
     await backend.close();

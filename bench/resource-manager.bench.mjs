@@ -18,7 +18,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { benchCli } from './harness.mjs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { median } from './stats.mjs';
@@ -29,31 +29,13 @@ const CLI = path.join(ROOT, 'packages/cli/bin/mcp-host.js');
 const REQUEST_TIMEOUT_MS = 120_000;
 const MAX_PAGES = 10_000;
 
-const { values: flags } = parseArgs({
-  options: {
-    runs: { type: 'string', default: '5' },
-    'cold-runs': { type: 'string', default: '3' },
-    files: { type: 'string', default: '10000' },
-    reads: { type: 'string', default: '1000' },
-    json: { type: 'boolean', default: false },
-  },
-  strict: true,
-});
-const RUNS = integerFlag('runs', 1, 100);
-const COLD_RUNS = integerFlag('cold-runs', 1, 20);
-const FILES = integerFlag('files', 100, 200_000);
-const READS = Math.min(integerFlag('reads', 1, 100_000), FILES);
+const { fail, parseFlags, emit } = benchCli('resource-manager.bench');
+const flags = parseFlags({ runs: [5, 1, 100], 'cold-runs': [3, 1, 20], files: [10_000, 100, 200_000], reads: [1000, 1, 100_000] });
+const RUNS = flags.runs;
+const COLD_RUNS = flags['cold-runs'];
+const FILES = flags.files;
+const READS = Math.min(flags.reads, FILES);
 
-function integerFlag(name, min, max) {
-  const value = Number(flags[name]);
-  if (!Number.isInteger(value) || value < min || value > max) fail(`--${name} must be an integer from ${min} to ${max}`);
-  return value;
-}
-
-function fail(message) {
-  process.stderr.write(`resource-manager.bench: ${message}\n`);
-  process.exit(1);
-}
 
 const progress = (text) => process.stderr.write(text);
 
@@ -280,8 +262,7 @@ async function main() {
     '  reference listing = directory_tree (readdir only; the host also stats each file); reads = read_text_file',
     '',
   ].join('\n');
-  process.stderr.write(`${table}\n`);
-  if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  emit(`${table}\n`, summary, flags.json);
 }
 
 try {

@@ -12,7 +12,7 @@
 import { spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { benchCli } from './harness.mjs';
 import { createHost } from '@mcp-host/core';
 import { WebSocket } from 'ws';
 import websocketManager, { WS_MANAGER } from '../plugins/websocket-manager/dist/index.js';
@@ -27,26 +27,12 @@ const BUFFER_SIZE = 500;
 const RUN_TIMEOUT_MS = 120_000;
 const START_TIMEOUT_MS = 10_000;
 
-const { values: flags } = parseArgs({
-  options: {
-    runs: { type: 'string', default: '10' },
-    messages: { type: 'string', default: '200000' },
-    bytes: { type: 'string', default: '100' },
-    json: { type: 'boolean', default: false },
-  },
-  strict: true,
-});
-const RUNS = Number(flags.runs);
-const MESSAGES = Number(flags.messages);
-const BYTES = Number(flags.bytes);
-if (!Number.isInteger(RUNS) || RUNS < 1 || RUNS > 200) fail('--runs must be an integer from 1 to 200');
-if (!Number.isInteger(MESSAGES) || MESSAGES < 1000 || MESSAGES > 5_000_000) fail('--messages must be an integer from 1000 to 5000000');
-if (!Number.isInteger(BYTES) || BYTES < 1 || BYTES > 65_536) fail('--bytes must be an integer from 1 to 65536');
+const { fail, parseFlags, emit } = benchCli('websocket-ingest.bench');
+const flags = parseFlags({ runs: [10, 1, 200], messages: [200_000, 1000, 5_000_000], bytes: [100, 1, 65_536] });
+const RUNS = flags.runs;
+const MESSAGES = flags.messages;
+const BYTES = flags.bytes;
 
-function fail(message) {
-  process.stderr.write(`websocket-ingest.bench: ${message}\n`);
-  process.exit(1);
-}
 
 const progress = (text) => process.stderr.write(text);
 const mb = (bytes) => (bytes / 1024 / 1024).toFixed(1);
@@ -209,12 +195,7 @@ try {
     result.memory.rssGrowth = growth;
   }
   const table = `${lines.join('\n')}\n`;
-  if (flags.json) {
-    process.stderr.write(table);
-    process.stdout.write(`${JSON.stringify(result)}\n`);
-  } else {
-    process.stdout.write(table);
-  }
+  emit(table, result, flags.json);
 } catch (error) {
   process.stderr.write(`websocket-ingest.bench: ${error.stack ?? error}\n`);
   process.exitCode = 1;

@@ -14,7 +14,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { benchCli } from './harness.mjs';
 import { WebSocketServer } from 'ws';
 import { median, p90 } from './stats.mjs';
 
@@ -25,23 +25,11 @@ const PLUGIN = '@mcp-host/plugin-websocket-manager';
 const READY_TIMEOUT_MS = 15_000;
 const EXIT_TIMEOUT_MS = 5000;
 
-const { values: flags } = parseArgs({
-  options: {
-    runs: { type: 'string', default: '20' },
-    connections: { type: 'string', default: '10' },
-    json: { type: 'boolean', default: false },
-  },
-  strict: true,
-});
-const RUNS = Number(flags.runs);
-const CONNECTIONS = Number(flags.connections);
-if (!Number.isInteger(RUNS) || RUNS < 1 || RUNS > 500) fail('--runs must be an integer from 1 to 500');
-if (!Number.isInteger(CONNECTIONS) || CONNECTIONS < 1 || CONNECTIONS > 200) fail('--connections must be an integer from 1 to 200');
+const { fail, parseFlags, emit } = benchCli('websocket-shutdown.bench');
+const flags = parseFlags({ runs: [20, 1, 500], connections: [10, 1, 200] });
+const RUNS = flags.runs;
+const CONNECTIONS = flags.connections;
 
-function fail(message) {
-  process.stderr.write(`websocket-shutdown.bench: ${message}\n`);
-  process.exit(1);
-}
 
 const children = new Set();
 let tempDir;
@@ -160,12 +148,7 @@ try {
     `  close codes the backend saw: ${Object.entries(codes).map(([code, count]) => `${code} × ${count}`).join(', ')} (expected ${CONNECTIONS * RUNS} × 1001)`,
     '',
   ].join('\n');
-  if (flags.json) {
-    process.stderr.write(table);
-    process.stdout.write(`${JSON.stringify(result)}\n`);
-  } else {
-    process.stdout.write(table);
-  }
+  emit(table, result, flags.json);
 } catch (error) {
   process.stderr.write(`websocket-shutdown.bench: ${error.stack ?? error}\n`);
   process.exitCode = 1;

@@ -1,0 +1,48 @@
+// What every bench file does the same way: its flags, how it says it cannot run, how it prints its report.
+import { parseArgs } from 'node:util';
+
+/**
+ * The command-line side of one bench, named as its messages are prefixed (`lifecycle.bench`).
+ * - `parseFlags(integers, booleans)`: `--json` plus integer flags, each `name: [default, min, max]`, and boolean
+ *   flags (`name: default`). Unknown flags and out-of-range values exit 1 naming the flag.
+ * - `fail(message)`: the bench cannot run: say why on stderr, exit 1.
+ * - `emit(table, report, json)`: the table on stdout; with `--json`, the table on stderr and the report as one
+ *   JSON object on stdout.
+ */
+export function benchCli(name) {
+  const fail = (message) => {
+    process.stderr.write(`${name}: ${message}\n`);
+    process.exit(1);
+  };
+  const parseFlags = (integers, booleans = {}) => {
+    let values;
+    try {
+      values = parseArgs({
+        options: {
+          json: { type: 'boolean', default: false },
+          ...Object.fromEntries(Object.entries(integers).map(([flag, [fallback]]) => [flag, { type: 'string', default: String(fallback) }])),
+          ...Object.fromEntries(Object.entries(booleans).map(([flag, fallback]) => [flag, { type: 'boolean', default: fallback }])),
+        },
+        strict: true,
+      }).values;
+    } catch (error) {
+      fail(error.message);
+    }
+    const flags = { ...values };
+    for (const [flag, [, min, max]] of Object.entries(integers)) {
+      const value = Number(values[flag]);
+      if (!Number.isInteger(value) || value < min || value > max) fail(`--${flag} must be an integer from ${min} to ${max}`);
+      flags[flag] = value;
+    }
+    return flags;
+  };
+  const emit = (table, report, json) => {
+    if (json) {
+      process.stderr.write(table);
+      process.stdout.write(`${JSON.stringify(report)}\n`);
+    } else {
+      process.stdout.write(table);
+    }
+  };
+  return { fail, parseFlags, emit };
+}
