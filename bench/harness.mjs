@@ -1,4 +1,6 @@
-// What every bench file does the same way: its flags, how it says it cannot run, how it prints its report.
+// What every bench file does the same way: its flags, how it says it cannot run, how it prints its report,
+// how it cleans up when interrupted.
+import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 /**
@@ -45,4 +47,18 @@ export function benchCli(name) {
     }
   };
   return { fail, parseFlags, emit };
+}
+
+/**
+ * Nothing a bench started outlives it: on every exit `kill()` its children; on Ctrl+C also remove the temp dir
+ * `tempDir()` names (if any) and exit 130.
+ */
+export function cleanUpOnExit(kill, tempDir = () => undefined) {
+  process.on('SIGINT', () => {
+    kill();
+    const dir = tempDir();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    process.exit(130);
+  });
+  process.on('exit', kill);
 }

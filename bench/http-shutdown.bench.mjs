@@ -11,12 +11,11 @@
 // kills it outright (signal exit): its time is the floor, not a graceful shutdown. Target: the host exits 0
 // every time, within its own shutdown.timeoutMs (1800 ms by default).
 // Exit code 0 even when a target is missed (benchmarks report, tests gate); 1 only if the bench could not run.
-import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { benchCli } from './harness.mjs';
+import { benchCli, cleanUpOnExit } from './harness.mjs';
 import { Session, killAll, median, quantile, sleep, startServer, withTimeout } from './http-throughput.bench.mjs';
 
 const SHUTDOWN_TIMEOUT_MS = 1800;
@@ -32,12 +31,7 @@ const CLIENTS = flags.clients;
 const SETTLE_MS = flags['settle-ms'];
 
 let tempDir;
-process.on('SIGINT', () => {
-  killAll();
-  if (tempDir) rmSync(tempDir, { recursive: true, force: true });
-  process.exit(130);
-});
-process.on('exit', killAll);
+cleanUpOnExit(killAll, () => tempDir);
 
 /** Open the standalone GET SSE stream of `session`; resolves once the server answered 200, keeps it open. */
 function openStream(session) {

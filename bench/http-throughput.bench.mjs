@@ -13,13 +13,13 @@
 // Exit code 0 even when a target is missed (benchmarks report, tests gate); 1 only if the bench could not run.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent, createServer, request } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchCli } from './harness.mjs';
+import { benchCli, cleanUpOnExit } from './harness.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = path.join(ROOT, 'packages/cli/bin/mcp-host.js');
@@ -109,14 +109,7 @@ async function serveBare() {
 /** Children not yet known to be gone: killed on exit and on Ctrl+C of the bench. */
 const children = new Set();
 let tempDir;
-if (isMain) {
-  process.on('SIGINT', () => {
-    killAll();
-    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
-    process.exit(130);
-  });
-  process.on('exit', killAll);
-}
+if (isMain) cleanUpOnExit(killAll, () => tempDir);
 
 export function killAll() {
   for (const child of children) child.kill('SIGKILL');

@@ -9,12 +9,12 @@
 // (c) SIGTERM, and the target case: stdin closed with two idle plugins loaded in the host.
 // Exit code 0 even when a target is missed (benchmarks report, tests gate); 1 only if the bench could not run.
 import { spawn } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchCli } from './harness.mjs';
+import { benchCli, cleanUpOnExit } from './harness.mjs';
 import { WebSocketServer } from 'ws';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -50,12 +50,7 @@ const SETTLE_MS = flags['settle-ms'];
 const children = new Set();
 /** The temp dir with the configs; removed in `finally`, and on Ctrl+C. */
 let tempDir;
-process.on('SIGINT', () => {
-  killAll();
-  if (tempDir) rmSync(tempDir, { recursive: true, force: true });
-  process.exit(130);
-});
-process.on('exit', killAll);
+cleanUpOnExit(killAll, () => tempDir);
 
 function killAll() {
   for (const child of children) child.kill('SIGKILL');

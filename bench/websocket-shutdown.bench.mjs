@@ -14,7 +14,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchCli } from './harness.mjs';
+import { benchCli, cleanUpOnExit } from './harness.mjs';
 import { WebSocketServer } from 'ws';
 import { median, p90 } from './stats.mjs';
 
@@ -37,11 +37,7 @@ const cleanUp = () => {
   for (const child of children) child.kill('SIGKILL');
   if (tempDir) rmSync(tempDir, { recursive: true, force: true });
 };
-process.on('SIGINT', () => {
-  cleanUp();
-  process.exit(130);
-});
-process.on('exit', cleanUp);
+cleanUpOnExit(cleanUp);
 
 const progress = (text) => process.stderr.write(text);
 
