@@ -1,6 +1,7 @@
 // What every bench file does the same way: its flags, how it says it cannot run, how it prints its report,
 // how it cleans up when interrupted.
 import { rmSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 
 /**
@@ -61,4 +62,9 @@ export function cleanUpOnExit(kill, tempDir = () => undefined) {
     process.exit(130);
   });
   process.on('exit', kill);
+}
+
+/** The head of every bench's JSON report: which bench, when, and on what machine. */
+export function reportHeader(bench) {
+  return { bench, date: new Date().toISOString(), node: process.version, platform: `${process.platform} ${process.arch}`, cpus: cpus().length };
 }

@@ -13,9 +13,9 @@
 // Exit code 0 even when a target is missed (benchmarks report, tests gate); 1 only if the bench could not run.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { benchCli, cleanUpOnExit } from './harness.mjs';
+import { benchCli, cleanUpOnExit, reportHeader } from './harness.mjs';
 import { Session, killAll, median, quantile, sleep, startServer, withTimeout } from './http-throughput.bench.mjs';
 
 const SHUTDOWN_TIMEOUT_MS = 1800;
@@ -171,11 +171,7 @@ async function main() {
       return { id, host, bare, pass };
     });
     const report = {
-      bench: 'http-shutdown',
-      date: new Date().toISOString(),
-      node: process.version,
-      platform: `${process.platform} ${process.arch}`,
-      cpus: cpus().length,
+      ...reportHeader('http-shutdown'),
       runs: RUNS,
       clients: CLIENTS,
       cases,

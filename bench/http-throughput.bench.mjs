@@ -16,10 +16,10 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent, createServer, request } from 'node:http';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchCli, cleanUpOnExit } from './harness.mjs';
+import { benchCli, cleanUpOnExit, reportHeader } from './harness.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = path.join(ROOT, 'packages/cli/bin/mcp-host.js');
@@ -352,11 +352,7 @@ function buildReport(results, runs, requests) {
     return { concurrency, host, bare, ratio, ratioOfMedians: host.throughput / bare.throughput, cpuRatio, target: TARGETS.throughputRatio, pass: ratio >= TARGETS.throughputRatio };
   });
   return {
-    bench: 'http-throughput',
-    date: new Date().toISOString(),
-    node: process.version,
-    platform: `${process.platform} ${process.arch}`,
-    cpus: cpus().length,
+    ...reportHeader('http-throughput'),
     runsPerCell: runs,
     requestsPerCell: requests,
     protocolVersion: PROTOCOL_VERSION,

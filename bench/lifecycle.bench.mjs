@@ -11,10 +11,10 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchCli, cleanUpOnExit } from './harness.mjs';
+import { benchCli, cleanUpOnExit, reportHeader } from './harness.mjs';
 import { WebSocketServer } from 'ws';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -334,11 +334,7 @@ function buildReport(results) {
     return counts;
   };
   return {
-    bench: 'lifecycle',
-    date: new Date().toISOString(),
-    node: process.version,
-    platform: `${process.platform} ${process.arch}`,
-    cpus: cpus().length,
+    ...reportHeader('lifecycle'),
     runsPerCase: RUNS,
     settleMs: SETTLE_MS,
     exitWaitMs: EXIT_WAIT_MS,
