@@ -125,7 +125,7 @@ async function stallingBackend(): Promise<StallingBackend> {
 test('stdin closed during a stalled HTTP read: the read gets an error reply, the host exits 0 with nothing left open', async () => {
   const backend = await stallingBackend();
   const dir = await tempDir();
-  await writeFiles(dir, { 'mcp-host.config.json': { plugins: [[PLUGIN, { sources: [{ name: 'api', type: 'http', baseUrl: backend.baseUrl, timeoutMs: 60_000 }] }]] } });
+  await writeFiles(dir, { 'mcp-host.config.json': { plugins: [[PLUGIN, { sources: [{ name: 'api', type: 'http', baseUrl: backend.baseUrl, uriPrefix: 'backend://', timeoutMs: 60_000 }] }]] } });
   const host = spawnHost(['start', '--debug'], { cwd: dir });
   handshake(host);
   host.send({ jsonrpc: '2.0', id: 1, method: 'resources/read', params: { uri: 'backend://slow' } });

@@ -57,6 +57,8 @@ const source = (baseUrl: string, extra: Record<string, unknown> = {}) => ({
   type: 'http',
   baseUrl: `${baseUrl}/api`,
   index: '/resources.json',
+  // The index's URIs are not under baseUrl: the source owns them by this prefix.
+  uriPrefix: 'magic://docs/',
   headers: { Authorization: `Bearer ${TOKEN}` },
   ...extra,
 });
@@ -77,8 +79,9 @@ test('lists the backend index and reads contents relative to baseUrl through one
   expect(server.requests.every((request) => request.headers.authorization === `Bearer ${TOKEN}`)).toBe(true);
   expect(server.requests.map((request) => request.url)).toContain('/api/docs/logo.png');
 
-  // A URI the backend does not list is not this source's: the host says not found.
-  expect((await refusalOf(client.readResource({ uri: 'magic://docs/unknown' }))).code).toBe(-32002);
+  // A URI under the source's prefix that the backend does not list: the source says not found.
+  const unknown = await refusalOf(client.readResource({ uri: 'magic://docs/unknown' }));
+  expect({ code: unknown.code, data: unknown.data }).toEqual({ code: -32002, data: { reason: 'not-found', source: 'api', uri: 'magic://docs/unknown' } });
   const search = (await client.callTool({ name: 'resources_search', arguments: { query: 'logo' } })) as { content: any[] };
   expect(search.content.filter((item) => item.type === 'resource_link').map((link) => link.uri)).toEqual(['magic://docs/logo']);
 });
@@ -141,7 +144,8 @@ test('a backend that is down: listing skips it with a warning, reads say unreach
   expect((await listAll()).resources).toEqual([]);
   expect(stderr()).toMatch(/source "api": .*ECONNREFUSED.*listing nothing from it/);
   expect(stderr()).not.toContain(TOKEN);
-  expect((await refusalOf(client.readResource({ uri: 'magic://docs/readme' }))).code).toBe(-32002);
+  // The URI is this source's, so the backend being down is the answer, not "not found".
+  expect((await refusalOf(client.readResource({ uri: 'magic://docs/readme' }))).data).toMatchObject({ reason: 'backend-unreachable', source: 'api' });
   const search = (await client.callTool({ name: 'resources_search', arguments: { query: 'x', source: 'api' } })) as { content: any[]; isError?: boolean };
   expect(search.isError).toBe(true);
   expect(search.content[0].text).toMatch(/ECONNREFUSED/);
@@ -150,9 +154,9 @@ test('a backend that is down: listing skips it with a warning, reads say unreach
 test('subscriptions to an HTTP resource are refused clearly; index entries that leave baseUrl are skipped', async () => {
   const server = await backend({ 'docs/readme': { body: 'r' } }, [
     ...INDEX,
-    { uri: 'magic://evil/1', name: 'Elsewhere', path: 'http://evil.example/steal' },
-    { uri: 'magic://evil/2', name: 'Up', path: '/../../etc/passwd' },
-    { uri: 'magic://evil/3', name: 'Protocol-relative', path: '//evil.example/x' },
+    { uri: 'magic://docs/evil-1', name: 'Elsewhere', path: 'http://evil.example/steal' },
+    { uri: 'magic://docs/evil-2', name: 'Up', path: '/../../etc/passwd' },
+    { uri: 'magic://docs/evil-3', name: 'Protocol-relative', path: '//evil.example/x' },
     { name: 'no uri', path: '/x' },
   ]);
   const { client, listAll, stderr } = await startHost({ sources: [source(server.baseUrl)] });

@@ -17,7 +17,7 @@ test('after the shutdown tap no watcher, socket or timer of the plugin is left',
     sources: [
       // Long enough that the change below is certainly still pending when shutdown begins, even on a loaded machine.
       { name: 'docs', type: 'directory', path: root, debounceMs: 5000 },
-      { name: 'api', type: 'http', baseUrl: backend.baseUrl },
+      { name: 'api', type: 'http', baseUrl: backend.baseUrl, uriPrefix: 'magic://' },
     ],
   });
   expect((await listAll()).resources).toHaveLength(4);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Resource } from '@mcp-host/core';
 import { ResourceListChangedNotificationSchema, ResourceUpdatedNotificationSchema } from '@mcp-host/core/client';
-import { createTestHost, type TestHost } from '@mcp-host/testing';
+import { createTestHost, type CreateTestHostOptions, type TestHost } from '@mcp-host/testing';
 import { onTestFinished } from 'vitest';
 import plugin, { RESOURCE_MANAGER, type ResourceManagerService } from '../src/index.js';
 
@@ -66,13 +66,14 @@ export interface ResourceTestHost extends TestHost {
 }
 
 /**
- * `createTestHost` from `@mcp-host/testing` with this plugin and `options`, debug logs on: the real host
+ * `createTestHost` from `@mcp-host/testing` with this plugin and `options` (and plugins to list `before` and
+ * `after` it), debug logs on: the real host
  * in-process, applied and started, a real SDK Client connected over the in-memory transport, resources tracked
  * from before the host existed. Shut down, and the tracking stopped, when the test ends if the test did not.
  */
-export async function startHost(options: Record<string, unknown>, extra: { cwd?: string } = {}): Promise<ResourceTestHost> {
+export async function startHost(options: Record<string, unknown>, extra: { cwd?: string; before?: CreateTestHostOptions['plugins']; after?: CreateTestHostOptions['plugins'] } = {}): Promise<ResourceTestHost> {
   const testHost = await createTestHost({
-    plugins: [[plugin, options]],
+    plugins: [...(extra.before ?? []), [plugin, options], ...(extra.after ?? [])],
     config: { logging: { level: 'debug' } },
     ...(extra.cwd ? { cwd: extra.cwd } : {}),
   });
