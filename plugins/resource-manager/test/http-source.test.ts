@@ -88,7 +88,8 @@ test('lists the backend index and reads contents relative to baseUrl through one
 
 test('ETag revalidation: a second read sends If-None-Match and serves the cached body on 304', async () => {
   const server = await backend({ 'docs/readme': { body: 'version 1', etag: '"v1"' } }, INDEX);
-  const { client, listAll, listChanged } = await startHost({ sources: [source(server.baseUrl)] });
+  // revalidateMs 0: every first page revalidates the index, so no test has to wait out an interval.
+  const { client, listAll, listChanged } = await startHost({ sources: [source(server.baseUrl, { revalidateMs: 0 })] });
   expect((await client.readResource({ uri: 'magic://docs/readme' })).contents[0]).toMatchObject({ text: 'version 1' });
   expect((await client.readResource({ uri: 'magic://docs/readme' })).contents[0]).toMatchObject({ text: 'version 1' });
   const reads = server.requests.filter((request) => request.url === '/api/docs/readme');
@@ -98,19 +99,27 @@ test('ETag revalidation: a second read sends If-None-Match and serves the cached
   server.state.documents['docs/readme'] = { body: 'version 2', etag: '"v2"' };
   expect((await client.readResource({ uri: 'magic://docs/readme' })).contents[0]).toMatchObject({ text: 'version 2' });
 
-  // The index is revalidated too; a changed index announces list_changed.
+  // The index is revalidated too; an unchanged one (304) announces nothing, a changed one list_changed.
+  const indexRequests = () => server.requests.filter((request) => request.url === '/api/resources.json');
   await listAll();
-  await new Promise((resolve) => setTimeout(resolve, 600));
+  const before = indexRequests().length;
   await listAll();
-  const indexRequests = server.requests.filter((request) => request.url === '/api/resources.json');
-  expect(indexRequests.at(-1)!.headers['if-none-match']).toBe('"index-1"');
+  expect(indexRequests().length).toBe(before + 1);
+  expect(indexRequests().at(-1)!.headers['if-none-match']).toBe('"index-1"');
   expect(listChanged()).toBe(0);
   server.state.index = [...INDEX, { uri: 'magic://docs/new', name: 'New', path: '/docs/new' }];
   server.state.indexEtag = '"index-2"';
-  await new Promise((resolve) => setTimeout(resolve, 600));
   const { resources } = await listAll();
   expect(resources.map((resource) => resource.uri)).toContain('magic://docs/new');
   await waitUntil(() => listChanged() === 1, 'list_changed for the new index');
+});
+
+test('revalidateMs bounds how often listings revalidate the index', async () => {
+  const server = await backend({}, INDEX);
+  const { listAll } = await startHost({ sources: [source(server.baseUrl, { revalidateMs: 3_600_000 })] });
+  for (let i = 0; i < 5; i++) await listAll();
+  // One fetch: within the interval, first pages are served from the index already held.
+  expect(server.requests.filter((request) => request.url === '/api/resources.json')).toHaveLength(1);
 });
 
 test('backend errors name the status and URL, never the token; a stalled body times out', async () => {

@@ -71,10 +71,11 @@ export interface ResourceTestHost extends TestHost {
  * in-process, applied and started, a real SDK Client connected over the in-memory transport, resources tracked
  * from before the host existed. Shut down, and the tracking stopped, when the test ends if the test did not.
  */
-export async function startHost(options: Record<string, unknown>, extra: { cwd?: string; before?: CreateTestHostOptions['plugins']; after?: CreateTestHostOptions['plugins'] } = {}): Promise<ResourceTestHost> {
+export async function startHost(options: Record<string, unknown>, extra: { cwd?: string; before?: CreateTestHostOptions['plugins']; after?: CreateTestHostOptions['plugins']; config?: CreateTestHostOptions['config'] } = {},
+): Promise<ResourceTestHost> {
   const testHost = await createTestHost({
     plugins: [...(extra.before ?? []), [plugin, options], ...(extra.after ?? [])],
-    config: { logging: { level: 'debug' } },
+    config: { logging: { level: 'debug' }, ...extra.config },
     ...(extra.cwd ? { cwd: extra.cwd } : {}),
   });
   onTestFinished(async () => {
