@@ -203,3 +203,63 @@ test('stdin closed while a tree is being scanned: the listing gets an error repl
   // Within the shutdown bound (1.8 s by default), with a wide margin for a busy machine.
   expect(at - closedAt).toBeLessThan(5000);
 });
+
+/** A plugin contributing a `notes://` source through the RESOURCE_MANAGER service, as a third party writes one. */
+const NOTES_PLUGIN = `
+import { createServiceKey, definePlugin } from '@mcp-host/core';
+
+const RESOURCE_MANAGER = createServiceKey('resource-manager');
+const NOTES = { 'notes://team/standup': 'Standup at 10', 'notes://team/retro': 'Retro on Friday' };
+const resourceOf = (uri) => ({ uri, name: uri.slice('notes://'.length), mimeType: 'text/plain' });
+
+export default definePlugin({
+  name: 'notes',
+  apply(host) {
+    host.inject(RESOURCE_MANAGER).contribute({
+      name: 'notes',
+      uriPrefix: 'notes://',
+      async list() { return { resources: Object.keys(NOTES).map(resourceOf) }; },
+      async read(uri) {
+        if (!(uri in NOTES)) return undefined;
+        return { contents: [{ uri, mimeType: 'text/plain', text: NOTES[uri] }, { uri, mimeType: 'application/json', text: JSON.stringify({ length: NOTES[uri].length }) }] };
+      },
+      async resolve(id) { return id in NOTES ? resourceOf(id) : undefined; },
+      async search(query, limit) { return Object.keys(NOTES).filter((uri) => uri.includes(query)).slice(0, limit).map(resourceOf); },
+      async close() { host.logger.info('notes source closed'); },
+    }, { plugin: host.name });
+    host.hooks.shutdown.tapPromise('notes', async () => host.logger.info('notes plugin tap'));
+  },
+});
+`;
+
+test('a plugin contributes a source through the service: listed, read, searched and closed by the spawned host', async () => {
+  const dir = await tempDir();
+  await linkCore(dir);
+  await writeFiles(dir, {
+    'docs/a.md': 'a',
+    'notes.mjs': NOTES_PLUGIN,
+    'mcp-host.config.json': { plugins: [[PLUGIN, { sources: [{ name: 'docs', type: 'directory', path: './docs' }] }], './notes.mjs'] },
+  });
+  const { client, stderr, transport } = await connectClient(['start'], { cwd: dir });
+  // One page per source: the configured one, then the contributed one.
+  const first = await client.listResources({});
+  expect(first.resources.map((resource) => resource.uri)).toEqual([pathToFileURL(path.join(realpathSync(dir), 'docs/a.md')).href]);
+  const second = await client.listResources({ cursor: first.nextCursor! });
+  expect(second.resources.map((resource) => resource.uri)).toEqual(['notes://team/standup', 'notes://team/retro']);
+  expect(second.nextCursor).toBeUndefined();
+  expect((await client.readResource({ uri: 'notes://team/retro' })).contents).toEqual([
+    { uri: 'notes://team/retro', mimeType: 'text/plain', text: 'Retro on Friday' },
+    { uri: 'notes://team/retro', mimeType: 'application/json', text: '{"length":15}' },
+  ]);
+  expect((await client.readResource({ uri: 'notes://team/nope' }).catch((error) => error)).data).toMatchObject({ reason: 'not-found', source: 'notes' });
+  const search = (await client.callTool({ name: 'resources_search', arguments: { query: 'standup' } })) as { content: any[] };
+  expect(search.content.filter((item) => item.type === 'resource_link').map((link) => link.uri)).toEqual(['notes://team/standup']);
+
+  const exited = new Promise<void>((resolve) => transport.onclose = () => resolve());
+  await client.close();
+  await exited;
+  await waitUntil(() => /notes plugin tap/.test(stderr()), 'the shutdown report');
+  // The resource-manager's tap closes the contributed source; the contributor's own tap runs after it.
+  expect(stderr()).toMatch(/notes source closed[\s\S]*notes plugin tap/);
+  expect(stderr()).toMatch(/1\. resource-manager\s+ok[\s\S]*2\. notes\s+ok/);
+});
