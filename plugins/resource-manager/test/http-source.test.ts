@@ -195,3 +195,18 @@ test('shutdown during a stalled read: the read gets an error reply at once, the 
   // Neither the stalled request's socket nor the idle keep-alive one, nor the read's timeout timer, is left.
   await assertNoLeaks(2000);
 });
+
+test('an index that is not JSON, and a body over maxResponseBytes, are backend-invalid (-32603) for reads of the source', async () => {
+  let indexBody = 'not json';
+  const server = await startBackend((request, response) => {
+    if (request.url === '/api/resources.json') return void response.writeHead(200, { 'content-type': 'application/json' }).end(indexBody);
+    response.writeHead(200, { 'content-type': 'text/plain' }).end('x'.repeat(2048));
+  });
+  const { client } = await startHost({ sources: [{ name: 'api', type: 'http', baseUrl: `${server.baseUrl}/api`, uriPrefix: 'magic://docs/', maxResponseBytes: 1024, revalidateMs: 0 }] });
+  const notJson = await refusalOf(client.readResource({ uri: 'magic://docs/readme' }));
+  expect({ code: notJson.code, reason: notJson.data.reason, source: notJson.data.source }).toEqual({ code: -32603, reason: 'backend-invalid', source: 'api' });
+  expect(notJson.message).toMatch(/is not JSON/);
+  indexBody = JSON.stringify([{ uri: 'magic://docs/big', name: 'big', path: '/big' }]);
+  const tooBig = await refusalOf(client.readResource({ uri: 'magic://docs/big' }));
+  expect({ code: tooBig.code, reason: tooBig.data.reason, maxResponseBytes: tooBig.data.maxResponseBytes }).toEqual({ code: -32603, reason: 'backend-invalid', maxResponseBytes: 1024 });
+});
