@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { expect, test } from 'vitest';
 import { McpError, SHUTTING_DOWN_CODE, definePlugin, type Plugin, type Resource } from '@mcp-host/core';
 import { RESOURCE_MANAGER, type ContributedSource, type ContributedSourceHandle } from '../src/index.js';
-import { refusalOf, startHost, tempTree, waitUntil } from './support.js';
+import { refusalOf, startHost, startupError, tempTree, waitUntil } from './support.js';
 
 interface Script {
   readonly path: string;
@@ -184,16 +184,6 @@ test('a contributed source is listed (paginated), read with several items, templ
   expect(listChanged()).toBe(1);
   await assertNoLeaks(2000);
 });
-
-/** What a failed startup threw: the host's error (a hook's wraps the tap's as its cause). */
-async function startupError(start: Promise<unknown>): Promise<{ code: string; message: string; plugin?: string; cause?: any }> {
-  const outcome = await start.then(
-    () => undefined,
-    (error: unknown) => error as { code: string; message: string; plugin?: string },
-  );
-  if (!outcome) throw new Error('expected startup to fail');
-  return outcome;
-}
 
 test('contribute() is refused outside apply, for a taken name, an overlapping prefix and a malformed source', async () => {
   const contributing = (name: string, source: Record<string, unknown>, when: 'apply' | 'start' = 'apply') =>

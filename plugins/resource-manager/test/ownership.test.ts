@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect, test } from 'vitest';
 import { RESOURCE_NOT_FOUND_CODE } from '@mcp-host/core';
-import { refusalOf, startBackend, startHost, tempTree } from './support.js';
+import { refusalOf, startBackend, startHost, startupError, tempTree } from './support.js';
 
 /** An HTTP backend whose index is `index`, serving `BACKEND <path>` for any other path, recording requests. */
 async function indexBackend(index: unknown[]) {
@@ -85,30 +85,24 @@ test('the default prefix of an HTTP source is its baseUrl: other URIs in its ind
 });
 
 test('two HTTP sources whose prefixes overlap are a config error naming both, before anything opens', async () => {
-  const failure = await startHost({
+  const failure = await startupError(startHost({
     sources: [
       { name: 'one', type: 'http', baseUrl: 'http://127.0.0.1:9/a', uriPrefix: 'docs-api://' },
       { name: 'two', type: 'http', baseUrl: 'http://127.0.0.1:9/b', uriPrefix: 'docs-api://v2/' },
     ],
-  }).then(
-    () => undefined,
-    (error: unknown) => error as { code: string; message: string },
-  );
+  }));
   expect(failure?.code).toBe('MCPH_PLUGIN_OPTIONS_INVALID');
   expect(failure?.message).toMatch(/sources\.1\.uriPrefix|sources\[1\]\.uriPrefix/);
   expect(failure?.message).toContain('"docs-api://v2/"');
   expect(failure?.message).toContain('sources[0] ("one")');
 
   // Default prefixes too: the key named is then baseUrl.
-  const defaults = await startHost({
+  const defaults = await startupError(startHost({
     sources: [
       { name: 'one', type: 'http', baseUrl: 'http://127.0.0.1:9/a' },
       { name: 'two', type: 'http', baseUrl: 'http://127.0.0.1:9/a/b' },
     ],
-  }).then(
-    () => undefined,
-    (error: unknown) => error as { code: string; message: string },
-  );
+  }));
   expect(defaults?.message).toMatch(/sources\.1\.baseUrl|sources\[1\]\.baseUrl/);
 });
 
@@ -120,10 +114,7 @@ test('a uriPrefix must be a lower-case scheme of its own, never file:', async ()
     ['docs:', /bare scheme/],
     ['docs://a b', /whitespace/],
   ] as const) {
-    const failure = await startHost({ sources: [{ name: 'api', type: 'http', baseUrl: 'http://127.0.0.1:9', uriPrefix }] }).then(
-      () => undefined,
-      (error: unknown) => error as { code: string; message: string },
-    );
+    const failure = await startupError(startHost({ sources: [{ name: 'api', type: 'http', baseUrl: 'http://127.0.0.1:9', uriPrefix }] }));
     expect({ uriPrefix, code: failure?.code }).toEqual({ uriPrefix, code: 'MCPH_PLUGIN_OPTIONS_INVALID' });
     expect(failure?.message).toMatch(expected);
   }
@@ -131,39 +122,34 @@ test('a uriPrefix must be a lower-case scheme of its own, never file:', async ()
 
 test('two directory roots of which one contains the other fail apply, naming both', async () => {
   const parent = await tempTree({ 'docs/a.md': 'a', 'docs/api/b.md': 'b' });
-  const failure = await startHost(
-    {
-      sources: [
-        { name: 'docs', type: 'directory', path: './docs' },
-        { name: 'api', type: 'directory', path: './docs/api' },
-      ],
-    },
-    { cwd: parent },
-  ).then(
-    () => undefined,
-    (error: unknown) => error as { code: string; message: string; plugin?: string },
+  const failure = await startupError(
+    startHost(
+      {
+        sources: [
+          { name: 'docs', type: 'directory', path: './docs' },
+          { name: 'api', type: 'directory', path: './docs/api' },
+        ],
+      },
+      { cwd: parent },
+    ),
   );
   expect(failure).toMatchObject({ code: 'MCPH_CONFIG_INVALID', plugin: 'resource-manager' });
-  expect(failure?.message).toContain('sources[1] ("api")');
-  expect(failure?.message).toContain('sources[0] ("docs")');
+  expect(failure.message).toContain('sources[1] ("api")');
+  expect(failure.message).toContain('sources[0] ("docs")');
 });
 
 test('roots that overlap only once symlinks are resolved fail startup, naming both', async () => {
   const parent = await tempTree({ 'real/a.md': 'a', 'real/sub/b.md': 'b' });
   await mkdir(path.join(parent, 'links'));
   await symlink(path.join(parent, 'real/sub'), path.join(parent, 'links/sub'), 'dir');
-  const failure = await startHost({
+  const failure = await startupError(startHost({
     sources: [
       { name: 'real', type: 'directory', path: path.join(parent, 'real') },
       { name: 'linked', type: 'directory', path: path.join(parent, 'links/sub') },
     ],
-  }).then(
-    () => undefined,
-    (error: unknown) => error as { code: string; message: string; cause?: { code?: string; message?: string } },
-  );
-  expect(failure).toBeDefined();
+  }));
   // The start tap's error, as the host reports it (wrapped with the hook, the cause kept).
-  const error = failure!.code === 'MCPH_CONFIG_INVALID' ? failure! : failure!.cause!;
+  const error = failure.code === 'MCPH_CONFIG_INVALID' ? failure : failure.cause;
   expect(error.code).toBe('MCPH_CONFIG_INVALID');
   expect(error.message).toContain('source "linked"');
   expect(error.message).toContain('sources[0] ("real")');

@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { expect, onTestFinished, test } from 'vitest';
 import { RESOURCE_NOT_FOUND_CODE } from '@mcp-host/core';
 import { MAX_CONTENT_BYTES, MAX_URI_LENGTH } from '../src/index.js';
-import { refusalOf, startHost, tempTree } from './support.js';
+import { refusalOf, startHost, startupError, tempTree } from './support.js';
 
 /**
  * Every way out of a root we know of, each refused with a JSON-RPC error whose data names the reason; the
@@ -130,10 +130,7 @@ test('maxFileBytes and maxResponseBytes are capped at what one JSON-RPC reply ca
     [{ name: 'docs', type: 'directory', path: root, maxFileBytes: MAX_CONTENT_BYTES + 1 }, 'maxFileBytes'],
     [{ name: 'api', type: 'http', baseUrl: 'http://127.0.0.1:9', maxResponseBytes: 2 * 1024 ** 3 }, 'maxResponseBytes'],
   ] as const) {
-    const failure = await startHost({ sources: [source] }).then(
-      () => undefined,
-      (error: unknown) => error as { code: string; message: string },
-    );
+    const failure = await startupError(startHost({ sources: [source] }));
     expect(failure?.code).toBe('MCPH_PLUGIN_OPTIONS_INVALID');
     expect(failure?.message).toMatch(new RegExp(`sources[.[]0]?\\.${key}`));
     expect(failure?.message).toContain(`${key} is at most ${MAX_CONTENT_BYTES} (85 MiB)`);

@@ -117,6 +117,16 @@ export async function refusalOf(promise: Promise<unknown>): Promise<{ code: numb
   return outcome.error as { code: number; message: string; data: any };
 }
 
+/** What a startup that must fail threw (throws if it started): a tap's error is the cause of the hook's. */
+export async function startupError(start: Promise<unknown>): Promise<{ code: string; message: string; plugin?: string; cause?: any }> {
+  const outcome = await start.then(
+    () => undefined,
+    (error: unknown) => error as { code: string; message: string; plugin?: string },
+  );
+  if (!outcome) throw new Error('expected startup to fail');
+  return outcome;
+}
+
 export interface BackendRequest {
   method: string;
   url: string;
