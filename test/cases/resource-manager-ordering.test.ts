@@ -61,7 +61,7 @@ test('listed after the websocket-manager, its shutdown tap runs after it: the We
           {
             sources: [
               { name: 'docs', type: 'directory', path: './docs' },
-              { name: 'api', type: 'http', baseUrl: `http://127.0.0.1:${httpPort}` },
+              { name: 'api', type: 'http', baseUrl: `http://127.0.0.1:${httpPort}`, uriPrefix: 'backend://' },
             ],
           },
         ],

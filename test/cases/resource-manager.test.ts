@@ -1,5 +1,6 @@
 // The resource-manager plugin through the real CLI: a config in a temp dir names the package, which resolves
 // from the host's own installation; real temp trees and a real HTTP server on 127.0.0.1:0 are its sources.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -8,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { ResourceListChangedNotificationSchema, ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { waitUntil as waitUntilKit } from '@mcp-host/testing';
 import { expect, test } from 'vitest';
-import { connectClient, handshake, listenForTest, sleep, spawnHost, tempDir, writeFiles } from '../src/index.js';
+import { connectClient, handshake, linkCore, listenForTest, spawnHost, tempDir, writeFiles } from '../src/index.js';
 
 const PLUGIN = '@mcp-host/plugin-resource-manager';
 
@@ -125,7 +126,7 @@ async function stallingBackend(): Promise<StallingBackend> {
 test('stdin closed during a stalled HTTP read: the read gets an error reply, the host exits 0 with nothing left open', async () => {
   const backend = await stallingBackend();
   const dir = await tempDir();
-  await writeFiles(dir, { 'mcp-host.config.json': { plugins: [[PLUGIN, { sources: [{ name: 'api', type: 'http', baseUrl: backend.baseUrl, timeoutMs: 60_000 }] }]] } });
+  await writeFiles(dir, { 'mcp-host.config.json': { plugins: [[PLUGIN, { sources: [{ name: 'api', type: 'http', baseUrl: backend.baseUrl, uriPrefix: 'backend://', timeoutMs: 60_000 }] }]] } });
   const host = spawnHost(['start', '--debug'], { cwd: dir });
   handshake(host);
   host.send({ jsonrpc: '2.0', id: 1, method: 'resources/read', params: { uri: 'backend://slow' } });
@@ -141,29 +142,124 @@ test('stdin closed during a stalled HTTP read: the read gets an error reply, the
   await waitUntil(() => backend.open() === 0, 'the backend to see its sockets closed');
 });
 
-test('stdin closed while a large tree is being scanned: the listing gets an error reply and the host exits promptly', async () => {
+/**
+ * A plugin whose tool `block_thread_pool` occupies libuv's thread pool — run with UV_THREADPOOL_SIZE=1, its
+ * only thread — with a blocking open() of a FIFO nobody writes to, until the plugin's shutdown tap opens the
+ * FIFO's other end. While it is held no file-system call of the host can complete: a scan started then is
+ * certain to be in flight when shutdown begins.
+ */
+const THREAD_POOL_BLOCKER = `
+import { closeSync, constants, open, openSync } from 'node:fs';
+import { definePlugin } from '@mcp-host/core';
+
+export default definePlugin({
+  name: 'thread-pool-blocker',
+  apply(host) {
+    const fifo = new URL('./blocker.fifo', import.meta.url);
+    let isBlocking = false;
+    host.tool('block_thread_pool', { description: 'hold the only thread-pool thread' }, async () => {
+      isBlocking = true;
+      open(fifo, 'r', (error, fd) => { if (!error) closeSync(fd); });
+      return { content: [{ type: 'text', text: 'blocked' }] };
+    });
+    host.hooks.shutdown.tapPromise('thread-pool-blocker', async () => {
+      // On the main thread: the pool's thread is the one held. A reader is waiting, so this open succeeds.
+      if (isBlocking) closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+    });
+  },
+});
+`;
+
+test('stdin closed while a tree is being scanned: the listing gets an error reply and the host exits promptly', async () => {
   const dir = await tempDir();
-  // Written synchronously: thousands of tiny files are much faster so, and this is setup.
-  for (let d = 0; d < 150; d++) {
+  await linkCore(dir);
+  for (let d = 0; d < 5; d++) {
     mkdirSync(path.join(dir, `tree/d${d}`), { recursive: true });
-    for (let f = 0; f < 10; f++) writeFileSync(path.join(dir, `tree/d${d}/f${f}.txt`), 'x');
+    for (let f = 0; f < 3; f++) writeFileSync(path.join(dir, `tree/d${d}/f${f}.txt`), 'x');
   }
-  await writeFiles(dir, { 'mcp-host.config.json': { plugins: [[PLUGIN, { sources: [{ name: 'tree', type: 'directory', path: './tree' }] }]] } });
-  const host = spawnHost(['start', '--debug'], { cwd: dir });
+  execFileSync('mkfifo', [path.join(dir, 'blocker.fifo')]);
+  await writeFiles(dir, {
+    'blocker.mjs': THREAD_POOL_BLOCKER,
+    // The blocker is listed first: its shutdown tap frees the pool before the resource-manager's waits for the scan.
+    'mcp-host.config.json': { plugins: ['./blocker.mjs', [PLUGIN, { sources: [{ name: 'tree', type: 'directory', path: './tree' }] }]] },
+  });
+  const host = spawnHost(['start', '--debug'], { cwd: dir, env: { UV_THREADPOOL_SIZE: '1' } });
   handshake(host);
-  await host.waitFor(() => host.messages().some((message) => message.id === 0), 'the initialize reply');
-  host.send({ jsonrpc: '2.0', id: 1, method: 'resources/list', params: {} });
-  // The scan starts on this request; close stdin right behind it.
-  await sleep(20);
+  host.send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'block_thread_pool', arguments: {} } });
+  await host.waitFor(() => host.messages().some((message) => message.id === 1), 'the thread pool to be blocked');
+  host.send({ jsonrpc: '2.0', id: 2, method: 'resources/list', params: {} });
+  // Requests are handled in order: once the ping is answered, the listing has begun (and cannot finish).
+  host.send({ jsonrpc: '2.0', id: 3, method: 'ping' });
+  await host.waitFor(() => host.messages().some((message) => message.id === 3), 'the ping reply');
+  expect(host.messages().some((message) => message.id === 2)).toBe(false);
   const closedAt = Date.now();
   host.child.stdin!.end();
   const { code, at } = await host.exited;
   expect(code).toBe(0);
-  // Answered either way: the page if the scan won the race, a shutting-down error if it was cut.
-  const reply = host.messages().find((message) => message.id === 1);
-  expect(reply.result?.resources ?? reply.error).toBeDefined();
-  if (reply.error) expect(reply.error).toMatchObject({ code: -32000, data: { reason: 'shutting-down' } });
+  const reply = host.messages().find((message) => message.id === 2);
+  expect(reply?.error).toMatchObject({ code: -32000, data: { reason: 'shutting-down', source: 'tree' } });
+  expect(host.stderr()).toMatch(/1\. thread-pool-blocker\s+ok[\s\S]*2\. resource-manager\s+ok/);
   expect(host.stderr()).toContain('nothing left open after shutdown (debug)');
   // Within the shutdown bound (1.8 s by default), with a wide margin for a busy machine.
   expect(at - closedAt).toBeLessThan(5000);
+});
+
+/** A plugin contributing a `notes://` source through the RESOURCE_MANAGER service, as a third party writes one. */
+const NOTES_PLUGIN = `
+import { createServiceKey, definePlugin } from '@mcp-host/core';
+
+const RESOURCE_MANAGER = createServiceKey('resource-manager');
+const NOTES = { 'notes://team/standup': 'Standup at 10', 'notes://team/retro': 'Retro on Friday' };
+const resourceOf = (uri) => ({ uri, name: uri.slice('notes://'.length), mimeType: 'text/plain' });
+
+export default definePlugin({
+  name: 'notes',
+  apply(host) {
+    host.inject(RESOURCE_MANAGER).contribute({
+      name: 'notes',
+      uriPrefix: 'notes://',
+      async list() { return { resources: Object.keys(NOTES).map(resourceOf) }; },
+      async read(uri) {
+        if (!(uri in NOTES)) return undefined;
+        return { contents: [{ uri, mimeType: 'text/plain', text: NOTES[uri] }, { uri, mimeType: 'application/json', text: JSON.stringify({ length: NOTES[uri].length }) }] };
+      },
+      async resolve(id) { return id in NOTES ? resourceOf(id) : undefined; },
+      async search(query, limit) { return Object.keys(NOTES).filter((uri) => uri.includes(query)).slice(0, limit).map(resourceOf); },
+      async close() { host.logger.info('notes source closed'); },
+    }, { plugin: host.name });
+    host.hooks.shutdown.tapPromise('notes', async () => host.logger.info('notes plugin tap'));
+  },
+});
+`;
+
+test('a plugin contributes a source through the service: listed, read, searched and closed by the spawned host', async () => {
+  const dir = await tempDir();
+  await linkCore(dir);
+  await writeFiles(dir, {
+    'docs/a.md': 'a',
+    'notes.mjs': NOTES_PLUGIN,
+    'mcp-host.config.json': { plugins: [[PLUGIN, { sources: [{ name: 'docs', type: 'directory', path: './docs' }] }], './notes.mjs'] },
+  });
+  const { client, stderr, transport } = await connectClient(['start'], { cwd: dir });
+  // One page per source: the configured one, then the contributed one.
+  const first = await client.listResources({});
+  expect(first.resources.map((resource) => resource.uri)).toEqual([pathToFileURL(path.join(realpathSync(dir), 'docs/a.md')).href]);
+  const second = await client.listResources({ cursor: first.nextCursor! });
+  expect(second.resources.map((resource) => resource.uri)).toEqual(['notes://team/standup', 'notes://team/retro']);
+  expect(second.nextCursor).toBeUndefined();
+  expect((await client.readResource({ uri: 'notes://team/retro' })).contents).toEqual([
+    { uri: 'notes://team/retro', mimeType: 'text/plain', text: 'Retro on Friday' },
+    { uri: 'notes://team/retro', mimeType: 'application/json', text: '{"length":15}' },
+  ]);
+  expect((await client.readResource({ uri: 'notes://team/nope' }).catch((error) => error)).data).toMatchObject({ reason: 'not-found', source: 'notes' });
+  const search = (await client.callTool({ name: 'resources_search', arguments: { query: 'standup' } })) as { content: any[] };
+  expect(search.content.filter((item) => item.type === 'resource_link').map((link) => link.uri)).toEqual(['notes://team/standup']);
+
+  const exited = new Promise<void>((resolve) => transport.onclose = () => resolve());
+  await client.close();
+  await exited;
+  await waitUntil(() => /notes plugin tap/.test(stderr()), 'the shutdown report');
+  // The resource-manager's tap closes the contributed source; the contributor's own tap runs after it.
+  expect(stderr()).toMatch(/notes source closed[\s\S]*notes plugin tap/);
+  expect(stderr()).toMatch(/1\. resource-manager\s+ok[\s\S]*2\. notes\s+ok/);
 });

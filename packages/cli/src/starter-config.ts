@@ -51,6 +51,7 @@ plugins:
         #   type: http
         #   baseUrl: http://127.0.0.1:10712
         #   index: /resources.json
+        #   uriPrefix: "docs-api://"     # the URIs its index may use (default: baseUrl + "/")
         #   headers: { Authorization: "Bearer \${API_TOKEN}" }
 
   # Your own plugins: a path relative to this file, or a package name.

@@ -1,6 +1,5 @@
 import { lstat, realpath, stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { ErrorCode, McpError, type ReadResourceResult, type Resource, type ResourcePage, type ResourceRequestContext, type ResourceTemplateDescriptor } from '@mcp-host/core';
 import { readFileBounded } from './file-reader.js';
 import { nextLoopTurn, settledOrAborted } from './handle-closing.js';
@@ -34,6 +33,8 @@ export class DirectorySource implements ResourceSource {
   readonly #context: SourceContext;
   readonly #lexicalRoot: string;
   readonly #filter: GlobFilter;
+  /** Decides ownership until the root is resolved (and while it does not exist). */
+  readonly #lexicalGuard: PathGuard;
   #guard: PathGuard | undefined;
   #watcher: SourceWatcher | undefined;
   #index: TreeIndex | undefined;
@@ -44,6 +45,8 @@ export class DirectorySource implements ResourceSource {
   readonly #subscriptions = new Map<string, string>();
   #trackerIds = 0;
   #hasWarnedMissingRoot = false;
+  /** Why the resolved root was not adopted: it overlaps another source's (then nothing is served from it). */
+  rootConflict: string | undefined;
   #isClosed = false;
 
   constructor(options: DirectorySourceOptions, context: SourceContext, configDir: string) {
@@ -52,10 +55,20 @@ export class DirectorySource implements ResourceSource {
     this.#context = context;
     this.#lexicalRoot = path.resolve(configDir, options.path);
     this.#filter = new GlobFilter(options.include, options.exclude);
+    this.#lexicalGuard = new PathGuard(this.name, this.#lexicalRoot, this.#lexicalRoot, this.#filter);
   }
 
   async open(): Promise<void> {
     await this.#root();
+  }
+
+  /** The root as configured (resolved against the config's directory), and its real path once resolved. */
+  get roots(): { lexical: string; real: string | undefined } {
+    return { lexical: this.#lexicalRoot, real: this.#guard?.realRoot };
+  }
+
+  owns(uri: string): boolean {
+    return (this.#guard ?? this.#lexicalGuard).owns(uri);
   }
 
   describe(): SourceDescription {
@@ -63,13 +76,14 @@ export class DirectorySource implements ResourceSource {
       name: this.name,
       type: this.type,
       location: this.#guard?.realRoot ?? this.#lexicalRoot,
+      uriPrefix: (this.#guard ?? this.#lexicalGuard).uriPrefix,
       resources: this.#index?.files.size,
       watchedDirectories: this.#watcher?.size ?? 0,
     };
   }
 
   templates(): ResourceTemplateDescriptor[] {
-    const uriTemplate = this.#guard?.uriTemplate ?? `${pathToFileURL(this.#lexicalRoot).href.replace(/\/$/, '')}/{+path}`;
+    const uriTemplate = (this.#guard ?? this.#lexicalGuard).uriTemplate;
     return [{ name: this.name, uriTemplate, description: `Files under ${this.#guard?.realRoot ?? this.#lexicalRoot} (source "${this.name}"), by path relative to it` }];
   }
 
@@ -134,7 +148,7 @@ export class DirectorySource implements ResourceSource {
 
   async resolve(id: string, signal: AbortSignal): Promise<Resource | undefined> {
     const guard = await this.#root();
-    const uri = /^file:/i.test(id) ? id : `${guard.uriTemplate.slice(0, -'{+path}'.length)}${id.replace(/^\/+/, '').split('/').map(encodeURIComponent).join('/')}`;
+    const uri = /^file:/i.test(id) ? id : `${guard.uriPrefix}${id.replace(/^\/+/, '').split('/').map(encodeURIComponent).join('/')}`;
     const claimed = guard.claim(uri);
     if (!claimed) return undefined;
     try {
@@ -180,6 +194,11 @@ export class DirectorySource implements ResourceSource {
       const real = await realpath(this.#lexicalRoot);
       if (!(await stat(real)).isDirectory()) throw Object.assign(new Error(`${real} is not a directory`), { code: 'ENOTDIR' });
       if (this.#guard) return this.#guard;
+      const conflict = this.#context.rootConflict(this.name, real);
+      if (conflict !== undefined) {
+        this.rootConflict = conflict;
+        throw Object.assign(new Error(conflict), { code: 'EOVERLAP' });
+      }
       this.#guard = new PathGuard(this.name, real, this.#lexicalRoot, this.#filter);
       if (this.#options.watch && !this.#isClosed) {
         this.#watcher = new SourceWatcher({
@@ -194,9 +213,10 @@ export class DirectorySource implements ResourceSource {
     } catch (error) {
       if (!this.#hasWarnedMissingRoot) {
         this.#hasWarnedMissingRoot = true;
-        this.#context.logger.warning('source "%s": root %s is not a readable directory (%s); serving nothing from it until it is', this.name, this.#lexicalRoot, (error as NodeJS.ErrnoException).code ?? (error as Error).message);
+        if ((error as NodeJS.ErrnoException).code === 'EOVERLAP') this.#context.logger.warning('source "%s": %s; serving nothing from it', this.name, (error as Error).message);
+        else this.#context.logger.warning('source "%s": root %s is not a readable directory (%s); serving nothing from it until it is', this.name, this.#lexicalRoot, (error as NodeJS.ErrnoException).code ?? (error as Error).message);
       }
-      return new PathGuard(this.name, this.#lexicalRoot, this.#lexicalRoot, this.#filter);
+      return this.#lexicalGuard;
     }
   }
 

@@ -34,6 +34,8 @@ export async function readFileBounded(realPath: string, options: BoundedReadOpti
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw refusal('not-found', `${uri}: no such file in source "${source}"`, data);
     if (code === 'ELOOP') throw refusal('symlink-escape', `${uri}: the file became a symbolic link while being opened`, data);
+    // A UNIX socket cannot be opened at all (ENXIO); what is no regular file is refused as one, as the table says.
+    if (code === 'ENXIO' || code === 'EISDIR') throw refusal('not-a-file', `${uri} is not a regular file`, data);
     throw refusal('unreadable', `${uri}: cannot open (${code ?? 'error'})`, { ...data, errno: code });
   }
   try {

@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import { ErrorCode, McpError, z, type ReadResourceResult, type Resource, type ResourcePage, type ResourceRequestContext } from '@mcp-host/core';
 import { BackendClient, displayUrl } from './backend-client.js';
 import { mimeTypeOf, resourceContents } from './mime-types.js';
-import type { HttpSourceOptions } from './options.js';
-import { refusal } from './resource-error.js';
+import { MAX_URI_LENGTH } from './limits.js';
+import { httpUriPrefix, type HttpSourceOptions } from './options.js';
+import { refusal, uriTooLong } from './resource-error.js';
 import type { ResourceSource, SourceContext, SourceDescription, Untrack } from './resource-source.js';
 import { ResponseCache } from './response-cache.js';
+import { prefixOwns } from './uri-ownership.js';
 
-/** A first-page listing revalidates the index (a conditional GET) at most this often. */
-export const INDEX_REVALIDATE_MS = 500;
 /** A read of a URI the index does not hold refetches the index at most this often (it may be new). */
 export const INDEX_MISS_REFRESH_MS = 1000;
 
@@ -29,8 +29,6 @@ interface IndexEntry {
 interface IndexState {
   readonly entries: readonly IndexEntry[];
   readonly byUri: ReadonlyMap<string, IndexEntry>;
-  /** URI schemes in the index: a read of another scheme is not ours without asking the backend. */
-  readonly schemes: ReadonlySet<string>;
   readonly etag: string | undefined;
   /** A digest of the index body, to tell a changed index from a re-sent one. */
   readonly fingerprint: string;
@@ -40,7 +38,8 @@ interface IndexState {
 /**
  * An HTTP backend: its index (a JSON array of `{ uri, name, mimeType?, description?, path }`) lists the
  * resources; each one's content comes from `path` relative to `baseUrl`. Index and contents are revalidated
- * with `If-None-Match`; everything goes through one keep-alive agent, opened on first use.
+ * with `If-None-Match`; everything goes through one keep-alive agent, opened on first use. It owns the URIs
+ * under its `uriPrefix` only: an index entry outside it is refused with a warning and never served.
  */
 export class HttpSource implements ResourceSource {
   readonly type = 'http' as const;
@@ -50,6 +49,7 @@ export class HttpSource implements ResourceSource {
   readonly #baseUrl: URL;
   readonly #client: BackendClient;
   readonly #cache: ResponseCache;
+  readonly #uriPrefix: string;
   #index: IndexState | undefined;
   #loading: Promise<IndexState> | undefined;
   #lastMissRefresh = 0;
@@ -69,19 +69,24 @@ export class HttpSource implements ResourceSource {
       maxSockets: options.maxSockets,
     });
     this.#cache = new ResponseCache(options.cacheBytes);
+    this.#uriPrefix = httpUriPrefix(options);
   }
 
   async open(): Promise<void> {}
 
+  owns(uri: string): boolean {
+    return prefixOwns(this.#uriPrefix, uri);
+  }
+
   describe(): SourceDescription {
-    return { name: this.name, type: this.type, location: displayUrl(this.#baseUrl), resources: this.#index?.entries.length };
+    return { name: this.name, type: this.type, location: displayUrl(this.#baseUrl), uriPrefix: this.#uriPrefix, resources: this.#index?.entries.length };
   }
 
   async list(cursor: string | undefined, context: ResourceRequestContext): Promise<ResourcePage> {
     const offset = cursor === undefined ? 0 : decodeOffset(cursor);
     let index: IndexState | undefined;
     try {
-      index = await this.#loadIndex(context.signal, cursor === undefined ? INDEX_REVALIDATE_MS : Infinity);
+      index = await this.#loadIndex(context.signal, cursor === undefined ? this.#options.revalidateMs : Infinity);
     } catch (error) {
       if (this.#context.signal.aborted || context.signal.aborted) throw error;
       // One backend being down must not fail the whole resources/list: serve what is known, say why.
@@ -95,8 +100,9 @@ export class HttpSource implements ResourceSource {
   }
 
   async read(uri: string, context: ResourceRequestContext): Promise<ReadResourceResult | undefined> {
+    if (!this.owns(uri)) return undefined;
     const entry = await this.#find(uri, context.signal);
-    if (!entry) return undefined;
+    if (!entry) throw refusal('not-found', `${uri}: no such resource in the index of source "${this.name}"`, { source: this.name, uri });
     const cached = this.#cache.get(entry.url.href);
     const response = await this.#client.get(entry.url, { signal: context.signal, onAbort: () => this.#aborted(uri), ifNoneMatch: cached?.etag, uri });
     let body: Buffer;
@@ -115,8 +121,8 @@ export class HttpSource implements ResourceSource {
     return { contents: [resourceContents(uri, body, mimeType)] };
   }
 
-  async subscribe(uri: string, context: ResourceRequestContext): Promise<boolean> {
-    if (!(await this.#find(uri, context.signal))) return false;
+  async subscribe(uri: string): Promise<boolean> {
+    if (!this.owns(uri)) return false;
     throw this.#notWatchable(uri);
   }
 
@@ -158,22 +164,20 @@ export class HttpSource implements ResourceSource {
     return new McpError(ErrorCode.InternalError, `source "${this.name}": ${uri}: the request was cancelled`, { source: this.name, uri });
   }
 
-  /** The index entry for `uri`; the index is refetched (bounded) when it might be new. */
+  /**
+   * The index entry for an owned `uri`; the index is refetched (bounded) when it might be new. The URI is
+   * ours, so an index that cannot be fetched is this read's answer (unreachable, timeout…).
+   */
   async #find(uri: string, signal: AbortSignal): Promise<IndexEntry | undefined> {
+    if (uri.length > MAX_URI_LENGTH) {
+      throw uriTooLong(this.name, uri);
+    }
     const known = this.#index;
     const found = known?.byUri.get(uri);
     if (found) return found;
-    if (known && !known.schemes.has(schemeOf(uri))) return undefined;
     if (known && Date.now() - this.#lastMissRefresh < INDEX_MISS_REFRESH_MS) return undefined;
     this.#lastMissRefresh = Date.now();
-    try {
-      return (await this.#loadIndex(signal, 0)).byUri.get(uri);
-    } catch (error) {
-      if (this.#context.signal.aborted) throw error;
-      // The URI may well be another source's: an unreachable index is not this read's error.
-      this.#context.logger.debug('source "%s": index unavailable while looking up %s: %s', this.name, uri, (error as Error).message);
-      return undefined;
-    }
+    return (await this.#loadIndex(signal, 0)).byUri.get(uri);
   }
 
   /** The index, fetched or revalidated when older than `maxAgeMs`; concurrent callers share one request. */
@@ -234,6 +238,12 @@ export class HttpSource implements ResourceSource {
         problems.push(`[${position}]: path "${path}" is not a path under baseUrl`);
         return;
       }
+      if (!this.owns(uri)) {
+        // Another source's file, a file: URI, anything outside our prefix: serving it would let the backend
+        // shadow (or invent) resources that are not its own.
+        problems.push(`[${position}]: uri ${uri.slice(0, 200)} is outside the source's uriPrefix "${this.#uriPrefix}"`);
+        return;
+      }
       if (byUri.has(uri)) {
         problems.push(`[${position}]: uri ${uri} is listed already`);
         return;
@@ -249,7 +259,6 @@ export class HttpSource implements ResourceSource {
     const state: IndexState = {
       entries,
       byUri,
-      schemes: new Set(entries.map((entry) => schemeOf(entry.resource.uri))),
       etag: response.etag,
       fingerprint: createHash('sha256').update(response.body).digest('base64url'),
       checkedAt: Date.now(),
@@ -281,10 +290,6 @@ export class HttpSource implements ResourceSource {
     if (url.origin !== this.#baseUrl.origin || !url.pathname.startsWith(`${basePath}/`)) return undefined;
     return url;
   }
-}
-
-function schemeOf(uri: string): string {
-  return uri.slice(0, Math.max(0, uri.indexOf(':'))).toLowerCase();
 }
 
 function essence(contentType: string | undefined): string | undefined {

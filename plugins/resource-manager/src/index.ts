@@ -7,7 +7,8 @@ export const PLUGIN_NAME = 'resource-manager';
 
 /**
  * Serves directory trees and HTTP backends as MCP resources: paginated listing, guarded reads, templates,
- * subscriptions (directories), `resources_search`, and the `RESOURCE_MANAGER` service for other plugins.
+ * subscriptions (directories), `resources_search`, and the `RESOURCE_MANAGER` service for other plugins,
+ * which can also contribute sources of their own (`contribute()`, from their `apply`).
  * `apply` only registers; roots resolve in `start`, scans/watches/sockets open on first use, and the
  * `shutdown` tap (after any plugin listed before this one) stops watchers, destroys agents, drops caches.
  */
@@ -28,6 +29,7 @@ export default definePlugin({
         notifyUpdated: (uri) => host.notifyResourceUpdated(uri),
       },
       host.configDir,
+      { plugin: PLUGIN_NAME, state: () => host.state, addProvider: (source) => host.resources(source) },
     );
     for (const source of manager.all) host.resources(source);
     registerSearchTool(host, manager);
@@ -38,6 +40,8 @@ export default definePlugin({
 });
 
 export { RESOURCE_MANAGER, type ResourceManagerService } from './resource-service.js';
-export type { SourceDescription, Untrack } from './resource-source.js';
+export type { ContributedSource, ContributedSourceHandle } from './contributed-source.js';
+export type { SourceDescription, SourceType, Untrack } from './resource-source.js';
+export { MAX_CONTENT_BYTES, MAX_URI_LENGTH } from './limits.js';
 export { REFUSAL_REASONS, type RefusalReason } from './resource-error.js';
 export { resourceManagerOptionsSchema, type ResourceManagerOptions, type SourceOptions, type DirectorySourceOptions, type HttpSourceOptions } from './options.js';

@@ -2,7 +2,8 @@ import { realpath } from 'node:fs/promises';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { GlobFilter } from './glob.js';
-import { refusal } from './resource-error.js';
+import { MAX_NAME_BYTES, MAX_PATH_BYTES, MAX_URI_LENGTH } from './limits.js';
+import { refusal, uriTooLong } from './resource-error.js';
 
 /** A URI this source accepted: the path it names, relative to the root, not yet checked on disk. */
 export interface ClaimedPath {
@@ -26,7 +27,7 @@ export interface ResolvedPath {
  * 2. The URI is this source's when its segments start with the root's, as sent or after `..` is applied.
  *    Anything else is not ours (`undefined`): another source or provider may serve it.
  * 3. Refused (a JSON-RPC error naming the reason): a host other than localhost, `.`/`..` segments, encoded
- *    separators or NUL, the root itself, hidden or excluded paths, and — once resolved — a real path outside
+ *    separators (`%2F`, `%5C`) or NUL, over-long URIs and names, the root itself, hidden or excluded paths, and — once resolved — a real path outside
  *    the real root (a symlink escaping it) or a target that is itself hidden or excluded.
  */
 export class PathGuard {
@@ -52,13 +53,51 @@ export class PathGuard {
     return pathToFileURL(path.join(this.realRoot, relative)).href;
   }
 
+  /** The start of every URI built for this root: `file:///…root/`. */
+  get uriPrefix(): string {
+    return `${pathToFileURL(this.realRoot).href.replace(/\/$/, '')}/`;
+  }
+
   /** The URI template clients may fill in to address files not listed. */
   get uriTemplate(): string {
-    return `${pathToFileURL(this.realRoot).href.replace(/\/$/, '')}/{+path}`;
+    return `${this.uriPrefix}{+path}`;
+  }
+
+  /** Whether `uri` is this source's (a `file:` URI under its root); cheap, no I/O, never throws. */
+  owns(uri: string): boolean {
+    return this.#parse(uri) !== undefined;
   }
 
   /** Is `uri` this source's? `undefined` if not; throws a refusal if it is but may not be served. */
   claim(uri: string): ClaimedPath | undefined {
+    const parsed = this.#parse(uri);
+    if (!parsed) return undefined;
+    const { authority, decoded, isMalformed, root } = parsed;
+    const data = { source: this.source, uri };
+    if (uri.length > MAX_URI_LENGTH) throw uriTooLong(this.source, uri);
+    if (authority !== '' && authority.toLowerCase() !== 'localhost') throw refusal('invalid-uri', `${uri}: a file URI must have no host (or "localhost"), got "${authority}"`, data);
+    if (isMalformed) throw refusal('invalid-uri', `${uri}: malformed percent-encoding`, data);
+    if (decoded.some((segment) => segment.includes('/') || segment.includes('\\') || segment.includes('\0'))) {
+      throw refusal('encoded-separator', `${uri}: percent-encoded "/" or "\\" and NUL bytes are not allowed in a path`, data);
+    }
+    if (decoded.some((segment) => segment === '.' || segment === '..')) {
+      throw refusal('traversal', `${uri}: "." and ".." segments are not allowed; address files by their path under the root of source "${this.source}"`, data);
+    }
+    const relative = decoded.slice(root.length).join('/');
+    if (relative === '') throw refusal('not-a-file', `${uri} is the root directory of source "${this.source}", not a file`, data);
+    if (decoded.some((segment) => Buffer.byteLength(segment) > MAX_NAME_BYTES) || Buffer.byteLength(path.join(this.realRoot, relative)) > MAX_PATH_BYTES) {
+      throw refusal('invalid-uri', `${uri}: a file name is at most ${MAX_NAME_BYTES} bytes and a path at most ${MAX_PATH_BYTES}; no such file can exist`, data);
+    }
+    this.checkSelected(relative, uri);
+    return { relative };
+  }
+
+  /**
+   * Split a `file:` URI as sent: authority, segments split on `/` and `\` and each percent-decoded on its
+   * own, and the root (as configured or as resolved) its segments start with — as sent, or after `..` is
+   * applied, so a traversal attempt is still ours to refuse. `undefined` if it is not under our root.
+   */
+  #parse(uri: string): { authority: string; decoded: string[]; isMalformed: boolean; root: string[] } | undefined {
     if (!/^file:/i.test(uri)) return undefined;
     let rest = uri.slice(5);
     const end = rest.search(/[?#]/);
@@ -86,21 +125,7 @@ export class PathGuard {
       else if (segment !== '.') normalized.push(segment);
     }
     const root = this.#rootSegmentSets.find((segments) => startsWith(decoded, segments)) ?? this.#rootSegmentSets.find((segments) => startsWith(normalized, segments));
-    if (!root) return undefined;
-
-    const data = { source: this.source, uri };
-    if (authority !== '' && authority.toLowerCase() !== 'localhost') throw refusal('invalid-uri', `${uri}: a file URI must have no host (or "localhost"), got "${authority}"`, data);
-    if (isMalformed) throw refusal('invalid-uri', `${uri}: malformed percent-encoding`, data);
-    if (decoded.some((segment) => segment.includes('/') || segment.includes('\0'))) {
-      throw refusal('encoded-separator', `${uri}: percent-encoded "/" and NUL bytes are not allowed in a path`, data);
-    }
-    if (decoded.some((segment) => segment === '.' || segment === '..')) {
-      throw refusal('traversal', `${uri}: "." and ".." segments are not allowed; address files by their path under the root of source "${this.source}"`, data);
-    }
-    const relative = decoded.slice(root.length).join('/');
-    if (relative === '') throw refusal('not-a-file', `${uri} is the root directory of source "${this.source}", not a file`, data);
-    this.checkSelected(relative, uri);
-    return { relative };
+    return root ? { authority, decoded, isMalformed, root } : undefined;
   }
 
   /** Refuse a relative path the source's include/exclude (or the hidden-file rule) leaves out. */
@@ -123,6 +148,7 @@ export class PathGuard {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') throw refusal('not-found', `${uri}: no such file in source "${this.source}"`, data);
       if (code === 'ELOOP') throw refusal('symlink-escape', `${uri}: too many levels of symbolic links`, data);
+      if (code === 'ENAMETOOLONG') throw refusal('invalid-uri', `${uri}: the path is longer than the file system allows`, data);
       throw refusal('unreadable', `${uri}: cannot resolve (${code ?? 'error'})`, { ...data, errno: code });
     }
     if (!this.contains(real)) {

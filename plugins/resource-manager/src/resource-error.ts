@@ -1,4 +1,5 @@
 import { ErrorCode, McpError, RESOURCE_NOT_FOUND_CODE, SHUTTING_DOWN_CODE } from '@mcp-host/core';
+import { MAX_URI_LENGTH } from './limits.js';
 
 /**
  * Why a resource request was refused: sent to the client as `error.data.reason`, so clients and tests can
@@ -9,7 +10,7 @@ export const REFUSAL_REASONS = {
   'outside-root': 'The path is not inside the source root.',
   traversal: 'The URI contains `.` or `..` segments.',
   'encoded-separator': 'The URI contains a percent-encoded `/` or `\\`, or a NUL byte.',
-  'invalid-uri': 'The URI is not a valid file: URI (bad percent-encoding, a host other than localhost).',
+  'invalid-uri': 'The URI is malformed (bad percent-encoding, a file: URI with a host other than localhost) or too long (over 16 KiB, or a file name or path longer than the file system allows).',
   'symlink-escape': 'A symbolic link on the path points outside the source root.',
   hidden: 'A segment of the path starts with `.` and the source\'s `include` does not name it.',
   excluded: 'The path does not match `include`, or matches `exclude`.',
@@ -23,6 +24,7 @@ export const REFUSAL_REASONS = {
   'backend-invalid': 'The HTTP backend answered with something unusable (bad index JSON, a body over the limit).',
   'shutting-down': 'The host began shutting down while the request was in flight.',
   'unknown-source': 'No source has that name.',
+  'source-failed': 'A contributed source failed with an error of its own (not a refusal).',
 } as const;
 
 export type RefusalReason = keyof typeof REFUSAL_REASONS;
@@ -46,6 +48,7 @@ const CODES: Record<RefusalReason, number> = {
   'backend-invalid': ErrorCode.InternalError,
   'shutting-down': SHUTTING_DOWN_CODE,
   'unknown-source': ErrorCode.InvalidParams,
+  'source-failed': ErrorCode.InternalError,
 };
 
 export interface RefusalData {
@@ -58,6 +61,12 @@ export interface RefusalData {
 /** A JSON-RPC error for a refused resource request; its `data` names the reason machine-readably. */
 export function refusal(reason: RefusalReason, message: string, data: Omit<RefusalData, 'reason'>): McpError {
   return new McpError(CODES[reason], message, { reason, ...data });
+}
+
+/** `invalid-uri` for a URI over `MAX_URI_LENGTH`, echoing only its start. */
+export function uriTooLong(source: string, uri: string): McpError {
+  const shown = `${uri.slice(0, 200)}…`;
+  return refusal('invalid-uri', `${shown}: the URI is ${uri.length} characters long, over the ${MAX_URI_LENGTH} accepted`, { source, uri: shown, length: uri.length });
 }
 
 export function refusalReasonOf(error: unknown): RefusalReason | undefined {

@@ -10,14 +10,26 @@ export interface SourceContext {
   notifyListChanged(): void;
   /** `notifications/resources/updated` to the clients subscribed to `uri`. */
   notifyUpdated(uri: string): void;
+  /**
+   * A directory source resolved its root to `realRoot`: the other source whose root overlaps it, described
+   * for a message, or `undefined`. An overlapping root is never adopted (both would own its files).
+   */
+  rootConflict(source: string, realRoot: string): string | undefined;
 }
 
-/** One configured source, as `resources_search` and the service see it. */
+/** What kind of source: configured (`directory`, `http`) or contributed by another plugin. */
+export type SourceType = 'directory' | 'http' | 'contributed';
+
+/** One source, as `resources_search` and the service see it. */
 export interface SourceDescription {
   readonly name: string;
-  readonly type: 'directory' | 'http';
-  /** The real root directory, or the base URL (without credentials). */
+  readonly type: SourceType;
+  /** The real root directory, the base URL (without credentials), or what a contributed source says (its prefix by default). */
   readonly location: string;
+  /** The URIs the source owns: `file://<root>/` for a directory source, its `uriPrefix` otherwise. */
+  readonly uriPrefix: string;
+  /** The plugin that contributed it (contributed sources). */
+  readonly plugin?: string;
   /** Resources known now (`undefined` before the first scan or index fetch). */
   readonly resources: number | undefined;
   /** Directories watched now (directory sources). */
@@ -33,7 +45,9 @@ export type Untrack = () => Promise<void>;
  */
 export interface ResourceSource extends ResourceProvider {
   readonly name: string;
-  readonly type: 'directory' | 'http';
+  readonly type: SourceType;
+  /** Whether `uri` is this source's to serve (or refuse). Synchronous and cheap: no I/O, never throws. */
+  owns(uri: string): boolean;
   /** Prepare without scanning or connecting (resolve the root); called from the `start` tap. */
   open(): Promise<void>;
   describe(): SourceDescription;

@@ -17,7 +17,8 @@ export function registerSearchTool(host: PluginHost, manager: ResourceManager): 
         'Find files and documents served as MCP resources by a case-insensitive substring of their name or path, across all sources or in one. Returns resource links you can read with resources/read.',
       inputSchema: {
         query: z.string().min(1).max(500).describe('Substring of the resource name or path, e.g. "guide" or "api/v2"'),
-        source: z.string().min(1).optional().describe(`Only search this source (one of: ${manager.all.map((source) => source.name).join(', ')})`),
+        // Not listed here: sources contributed by plugins applied later would be missing. An unknown name is answered with the list.
+        source: z.string().min(1).optional().describe('Only search this source, by name (an unknown name is answered with the list of sources)'),
         limit: z.number().int().min(1).max(1000).default(50).describe('Most results to return'),
       },
       annotations: { readOnlyHint: true, openWorldHint: false },

@@ -1,7 +1,7 @@
 import { symlink } from 'node:fs/promises';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { realpathSync } from 'node:fs';
+import { chmodSync, realpathSync } from 'node:fs';
 import { expect, test } from 'vitest';
 import { refusalOf, startHost, tempTree } from './support.js';
 
@@ -194,4 +194,13 @@ test('symlinks: not listed; one inside the root reads its target, one escaping i
     expect(refused.message).not.toContain('top secret');
   }
   expect((await client.readResource({ uri: uriOf(real, 'alias.md') })).contents[0]).toMatchObject({ text: 'target' });
+});
+
+// As root (CI here runs as root) permissions do not stop a read, so no file can be made unreadable.
+test.skipIf(process.getuid?.() === 0)('a file the host may not read is refused as unreadable (-32603)', async () => {
+  const root = await tempTree({ 'locked.md': 'secret' });
+  chmodSync(path.join(root, 'locked.md'), 0o000);
+  const { client } = await startHost({ sources: [{ name: 'docs', type: 'directory', path: root }] });
+  const refused = await refusalOf(client.readResource({ uri: uriOf(realpathSync(root), 'locked.md') }));
+  expect({ code: refused.code, reason: refused.data.reason }).toEqual({ code: -32603, reason: 'unreadable' });
 });

@@ -11,6 +11,11 @@ test('** and * match across and within segments, but never hidden segments unles
   expect(matching('*.md', PATHS)).toEqual(['a.md']);
   expect(matching('**/*.md', PATHS)).toEqual(['a.md', 'docs/a.md', 'docs/deep/c.md']);
   expect(matching('docs/**', PATHS)).toEqual(['docs/a.md', 'docs/deep/c.md', 'docs/deep/d.txt']);
+  // Everything under docs, not a file named docs (as minimatch); as a directory, docs is descended into.
+  expect(new GlobPattern('docs/**').matches('docs')).toBe(false);
+  expect(new GlobPattern('.github/**').matches('.github')).toBe(false);
+  expect(new GlobPattern('docs/**').couldMatchUnder('docs')).toBe(true);
+  expect(new GlobFilter(['**/*'], ['docs/**']).shouldDescend('docs')).toBe(false);
   expect(matching('docs/*/*.txt', PATHS)).toEqual(['docs/deep/d.txt']);
   // Named hidden segments are matched.
   expect(matching('.github/**', PATHS)).toEqual(['.github/workflows/ci.yml']);

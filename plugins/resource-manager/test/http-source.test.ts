@@ -57,6 +57,8 @@ const source = (baseUrl: string, extra: Record<string, unknown> = {}) => ({
   type: 'http',
   baseUrl: `${baseUrl}/api`,
   index: '/resources.json',
+  // The index's URIs are not under baseUrl: the source owns them by this prefix.
+  uriPrefix: 'magic://docs/',
   headers: { Authorization: `Bearer ${TOKEN}` },
   ...extra,
 });
@@ -77,15 +79,17 @@ test('lists the backend index and reads contents relative to baseUrl through one
   expect(server.requests.every((request) => request.headers.authorization === `Bearer ${TOKEN}`)).toBe(true);
   expect(server.requests.map((request) => request.url)).toContain('/api/docs/logo.png');
 
-  // A URI the backend does not list is not this source's: the host says not found.
-  expect((await refusalOf(client.readResource({ uri: 'magic://docs/unknown' }))).code).toBe(-32002);
+  // A URI under the source's prefix that the backend does not list: the source says not found.
+  const unknown = await refusalOf(client.readResource({ uri: 'magic://docs/unknown' }));
+  expect({ code: unknown.code, data: unknown.data }).toEqual({ code: -32002, data: { reason: 'not-found', source: 'api', uri: 'magic://docs/unknown' } });
   const search = (await client.callTool({ name: 'resources_search', arguments: { query: 'logo' } })) as { content: any[] };
   expect(search.content.filter((item) => item.type === 'resource_link').map((link) => link.uri)).toEqual(['magic://docs/logo']);
 });
 
 test('ETag revalidation: a second read sends If-None-Match and serves the cached body on 304', async () => {
   const server = await backend({ 'docs/readme': { body: 'version 1', etag: '"v1"' } }, INDEX);
-  const { client, listAll, listChanged } = await startHost({ sources: [source(server.baseUrl)] });
+  // revalidateMs 0: every first page revalidates the index, so no test has to wait out an interval.
+  const { client, listAll, listChanged } = await startHost({ sources: [source(server.baseUrl, { revalidateMs: 0 })] });
   expect((await client.readResource({ uri: 'magic://docs/readme' })).contents[0]).toMatchObject({ text: 'version 1' });
   expect((await client.readResource({ uri: 'magic://docs/readme' })).contents[0]).toMatchObject({ text: 'version 1' });
   const reads = server.requests.filter((request) => request.url === '/api/docs/readme');
@@ -95,19 +99,27 @@ test('ETag revalidation: a second read sends If-None-Match and serves the cached
   server.state.documents['docs/readme'] = { body: 'version 2', etag: '"v2"' };
   expect((await client.readResource({ uri: 'magic://docs/readme' })).contents[0]).toMatchObject({ text: 'version 2' });
 
-  // The index is revalidated too; a changed index announces list_changed.
+  // The index is revalidated too; an unchanged one (304) announces nothing, a changed one list_changed.
+  const indexRequests = () => server.requests.filter((request) => request.url === '/api/resources.json');
   await listAll();
-  await new Promise((resolve) => setTimeout(resolve, 600));
+  const before = indexRequests().length;
   await listAll();
-  const indexRequests = server.requests.filter((request) => request.url === '/api/resources.json');
-  expect(indexRequests.at(-1)!.headers['if-none-match']).toBe('"index-1"');
+  expect(indexRequests().length).toBe(before + 1);
+  expect(indexRequests().at(-1)!.headers['if-none-match']).toBe('"index-1"');
   expect(listChanged()).toBe(0);
   server.state.index = [...INDEX, { uri: 'magic://docs/new', name: 'New', path: '/docs/new' }];
   server.state.indexEtag = '"index-2"';
-  await new Promise((resolve) => setTimeout(resolve, 600));
   const { resources } = await listAll();
   expect(resources.map((resource) => resource.uri)).toContain('magic://docs/new');
   await waitUntil(() => listChanged() === 1, 'list_changed for the new index');
+});
+
+test('revalidateMs bounds how often listings revalidate the index', async () => {
+  const server = await backend({}, INDEX);
+  const { listAll } = await startHost({ sources: [source(server.baseUrl, { revalidateMs: 3_600_000 })] });
+  for (let i = 0; i < 5; i++) await listAll();
+  // One fetch: within the interval, first pages are served from the index already held.
+  expect(server.requests.filter((request) => request.url === '/api/resources.json')).toHaveLength(1);
 });
 
 test('backend errors name the status and URL, never the token; a stalled body times out', async () => {
@@ -141,7 +153,8 @@ test('a backend that is down: listing skips it with a warning, reads say unreach
   expect((await listAll()).resources).toEqual([]);
   expect(stderr()).toMatch(/source "api": .*ECONNREFUSED.*listing nothing from it/);
   expect(stderr()).not.toContain(TOKEN);
-  expect((await refusalOf(client.readResource({ uri: 'magic://docs/readme' }))).code).toBe(-32002);
+  // The URI is this source's, so the backend being down is the answer, not "not found".
+  expect((await refusalOf(client.readResource({ uri: 'magic://docs/readme' }))).data).toMatchObject({ reason: 'backend-unreachable', source: 'api' });
   const search = (await client.callTool({ name: 'resources_search', arguments: { query: 'x', source: 'api' } })) as { content: any[]; isError?: boolean };
   expect(search.isError).toBe(true);
   expect(search.content[0].text).toMatch(/ECONNREFUSED/);
@@ -150,9 +163,9 @@ test('a backend that is down: listing skips it with a warning, reads say unreach
 test('subscriptions to an HTTP resource are refused clearly; index entries that leave baseUrl are skipped', async () => {
   const server = await backend({ 'docs/readme': { body: 'r' } }, [
     ...INDEX,
-    { uri: 'magic://evil/1', name: 'Elsewhere', path: 'http://evil.example/steal' },
-    { uri: 'magic://evil/2', name: 'Up', path: '/../../etc/passwd' },
-    { uri: 'magic://evil/3', name: 'Protocol-relative', path: '//evil.example/x' },
+    { uri: 'magic://docs/evil-1', name: 'Elsewhere', path: 'http://evil.example/steal' },
+    { uri: 'magic://docs/evil-2', name: 'Up', path: '/../../etc/passwd' },
+    { uri: 'magic://docs/evil-3', name: 'Protocol-relative', path: '//evil.example/x' },
     { name: 'no uri', path: '/x' },
   ]);
   const { client, listAll, stderr } = await startHost({ sources: [source(server.baseUrl)] });
@@ -181,4 +194,19 @@ test('shutdown during a stalled read: the read gets an error reply at once, the 
   await waitUntil(() => server.openSockets() === 0, 'the backend to see every socket closed');
   // Neither the stalled request's socket nor the idle keep-alive one, nor the read's timeout timer, is left.
   await assertNoLeaks(2000);
+});
+
+test('an index that is not JSON, and a body over maxResponseBytes, are backend-invalid (-32603) for reads of the source', async () => {
+  let indexBody = 'not json';
+  const server = await startBackend((request, response) => {
+    if (request.url === '/api/resources.json') return void response.writeHead(200, { 'content-type': 'application/json' }).end(indexBody);
+    response.writeHead(200, { 'content-type': 'text/plain' }).end('x'.repeat(2048));
+  });
+  const { client } = await startHost({ sources: [{ name: 'api', type: 'http', baseUrl: `${server.baseUrl}/api`, uriPrefix: 'magic://docs/', maxResponseBytes: 1024, revalidateMs: 0 }] });
+  const notJson = await refusalOf(client.readResource({ uri: 'magic://docs/readme' }));
+  expect({ code: notJson.code, reason: notJson.data.reason, source: notJson.data.source }).toEqual({ code: -32603, reason: 'backend-invalid', source: 'api' });
+  expect(notJson.message).toMatch(/is not JSON/);
+  indexBody = JSON.stringify([{ uri: 'magic://docs/big', name: 'big', path: '/big' }]);
+  const tooBig = await refusalOf(client.readResource({ uri: 'magic://docs/big' }));
+  expect({ code: tooBig.code, reason: tooBig.data.reason, maxResponseBytes: tooBig.data.maxResponseBytes }).toEqual({ code: -32603, reason: 'backend-invalid', maxResponseBytes: 1024 });
 });

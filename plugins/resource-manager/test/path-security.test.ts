@@ -1,10 +1,14 @@
-import { realpathSync } from 'node:fs';
-import { mkdir, symlink } from 'node:fs/promises';
+import { constants } from 'node:buffer';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, realpathSync } from 'node:fs';
+import { mkdir, symlink, truncate, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { expect, test } from 'vitest';
+import { expect, onTestFinished, test } from 'vitest';
 import { RESOURCE_NOT_FOUND_CODE } from '@mcp-host/core';
-import { refusalOf, startHost, tempTree } from './support.js';
+import { MAX_CONTENT_BYTES, MAX_URI_LENGTH } from '../src/index.js';
+import { refusalOf, startHost, startupError, tempTree } from './support.js';
 
 /**
  * Every way out of a root we know of, each refused with a JSON-RPC error whose data names the reason; the
@@ -70,4 +74,72 @@ test('a root that is itself a symlink: URIs use the real path, and the configure
   expect((await client.readResource({ uri: pathToFileURL(path.join(parent, 'docs-link', 'a.md')).href })).contents[0]).toMatchObject({ text: 'a' });
   const refused = await refusalOf(client.readResource({ uri: `${pathToFileURL(path.join(parent, 'docs-link')).href}/../secret.txt` }));
   expect(refused.data.reason).toBe('traversal');
+});
+
+test('an encoded backslash, an over-long URI or name, a socket and a FIFO are refused with their reasons', async () => {
+  const parent = await tempTree({ 'docs/ok.md': 'fine', 'docs/a\\b.md': 'backslash in a name', 'secret.txt': 'TOP-SECRET' });
+  const root = path.join(parent, 'docs');
+  const real = realpathSync(root);
+  const base = pathToFileURL(real).href;
+  execFileSync('mkfifo', [path.join(root, 'pipe.txt')]);
+  const socketServer = createServer();
+  await new Promise<void>((resolve) => socketServer.listen(path.join(root, 'socket.txt'), resolve));
+  onTestFinished(() => new Promise<void>((resolve) => socketServer.close(() => resolve())));
+  const { client, host } = await startHost({ sources: [{ name: 'docs', type: 'directory', path: root }] });
+
+  for (const [uri, code, reason] of [
+    // %5C decodes to a backslash, which WHATWG URL parsing turns into a separator: refused, never a name.
+    [`${base}/a%5Cb.md`, -32602, 'encoded-separator'],
+    [`${base}/sub%5C..%5C..%5Csecret.txt`, -32602, 'encoded-separator'],
+    [`${base}/${'a'.repeat(100 * 1024)}.md`, -32602, 'invalid-uri'],
+    [`${base}/${'n'.repeat(256)}.md`, -32602, 'invalid-uri'],
+    [`${base}/${Array.from({ length: 1100 }, () => 'dir').join('/')}/${'x'.repeat(200)}.md`, -32602, 'invalid-uri'],
+    [`${base}/pipe.txt`, -32602, 'not-a-file'],
+    [`${base}/socket.txt`, -32602, 'not-a-file'],
+  ] as const) {
+    const refused = await refusalOf(client.readResource({ uri }));
+    expect({ uri: uri.slice(0, 120), code: refused.code, reason: refused.data?.reason }).toEqual({ uri: uri.slice(0, 120), code, reason });
+    // The URI is echoed, but never more than the longest one accepted (a 100 KB one is cut).
+    expect(refused.message.length).toBeLessThan(MAX_URI_LENGTH + 1000);
+  }
+  expect(host.state).toBe('running');
+  expect((await client.readResource({ uri: `${base}/ok.md` })).contents[0]).toMatchObject({ text: 'fine' });
+});
+
+test('a file over maxFileBytes is refused as too-large from its size, without being read', async () => {
+  const root = await tempTree({ 'small.txt': 'small' });
+  // A sparse 2 GiB file: no disk blocks, and far more than one reply could carry.
+  const huge = path.join(root, 'huge.bin');
+  await writeFile(huge, '');
+  await truncate(huge, 2 * 1024 ** 3);
+  const real = realpathSync(root);
+  const { client, service } = await startHost({ sources: [{ name: 'docs', type: 'directory', path: root, maxFileBytes: 1024 }] });
+  expect((await service.resolve('docs', 'huge.bin'))?.size).toBe(2 * 1024 ** 3);
+  const rssBefore = process.memoryUsage().rss;
+  const refused = await refusalOf(client.readResource({ uri: pathToFileURL(path.join(real, 'huge.bin')).href }));
+  expect(refused.code).toBe(-32602);
+  expect(refused.data).toMatchObject({ reason: 'too-large', source: 'docs', size: 2 * 1024 ** 3, maxFileBytes: 1024 });
+  // Refused from its size: nothing near its length was allocated.
+  expect(process.memoryUsage().rss - rssBefore).toBeLessThan(256 * 1024 * 1024);
+  expect((await client.readResource({ uri: pathToFileURL(path.join(real, 'small.txt')).href })).contents[0]).toMatchObject({ text: 'small' });
+});
+
+test('maxFileBytes and maxResponseBytes are capped at what one JSON-RPC reply carries; over it is a config error naming the key', async () => {
+  const root = await tempTree({});
+  for (const [source, key] of [
+    [{ name: 'docs', type: 'directory', path: root, maxFileBytes: MAX_CONTENT_BYTES + 1 }, 'maxFileBytes'],
+    [{ name: 'api', type: 'http', baseUrl: 'http://127.0.0.1:9', maxResponseBytes: 2 * 1024 ** 3 }, 'maxResponseBytes'],
+  ] as const) {
+    const failure = await startupError(startHost({ sources: [source] }));
+    expect(failure?.code).toBe('MCPH_PLUGIN_OPTIONS_INVALID');
+    expect(failure?.message).toMatch(new RegExp(`sources[.[]0]?\\.${key}`));
+    expect(failure?.message).toContain(`${key} is at most ${MAX_CONTENT_BYTES} (85 MiB)`);
+  }
+  // The cap itself is accepted.
+  const { service } = await startHost({ sources: [{ name: 'docs', type: 'directory', path: root, maxFileBytes: MAX_CONTENT_BYTES }] });
+  expect(service.sources()).toHaveLength(1);
+  // And it is what the README says, derived from V8's longest string.
+  expect(MAX_CONTENT_BYTES).toBe(85 * 1024 * 1024);
+  expect(MAX_CONTENT_BYTES * 6 + 1024 * 1024).toBeLessThanOrEqual(constants.MAX_STRING_LENGTH);
+  expect(readFileSync(new URL('../README.md', import.meta.url), 'utf8')).toContain('at most **85 MiB**');
 });

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect, test } from 'vitest';
-import { SHUTTING_DOWN_CODE } from '@mcp-host/core';
+import { SHUTTING_DOWN_CODE, definePlugin } from '@mcp-host/core';
 import { refusalOf, sleep, startBackend, startHost, tempTree, waitUntil } from './support.js';
 
 test('after the shutdown tap no watcher, socket or timer of the plugin is left', async () => {
@@ -17,7 +17,7 @@ test('after the shutdown tap no watcher, socket or timer of the plugin is left',
     sources: [
       // Long enough that the change below is certainly still pending when shutdown begins, even on a loaded machine.
       { name: 'docs', type: 'directory', path: root, debounceMs: 5000 },
-      { name: 'api', type: 'http', baseUrl: backend.baseUrl },
+      { name: 'api', type: 'http', baseUrl: backend.baseUrl, uriPrefix: 'magic://' },
     ],
   });
   expect((await listAll()).resources).toHaveLength(4);
@@ -73,9 +73,43 @@ test('shutdown during a scan of a large tree: the listing in flight gets an erro
 
 test('requests after shutdown began are refused by the host; the service refuses too', async () => {
   const root = await tempTree({ 'a.md': 'a' });
-  const real = realpathSync(root);
-  const { client, service, shutdown } = await startHost({ sources: [{ name: 'docs', type: 'directory', path: root }] });
-  await shutdown();
-  await expect(service.read(pathToFileURL(path.join(real, 'a.md')).href)).rejects.toMatchObject({ data: { reason: 'shutting-down' } });
-  await expect(client.listResources({})).rejects.toBeDefined();
+  const uri = pathToFileURL(path.join(realpathSync(root), 'a.md')).href;
+  // A plugin listed before this one holds the shutdown in its tap until the test is done asking: the
+  // transport is still connected then, so what comes back is the host's answer, not the SDK client's
+  // local "Not connected" once it is closed.
+  let isHeld = false;
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const gate = definePlugin({
+    name: 'gate',
+    apply(host) {
+      host.hooks.shutdown.tapPromise('gate', async () => {
+        isHeld = true;
+        await held;
+      });
+    },
+  });
+  const { client, service, shutdown } = await startHost(
+    { sources: [{ name: 'docs', type: 'directory', path: root }] },
+    { before: [gate], config: { shutdown: { timeoutMs: 20_000, hookTimeoutMs: 15_000 } } },
+  );
+  expect((await client.readResource({ uri })).contents[0]).toMatchObject({ text: 'a' });
+  const stopping = shutdown();
+  await waitUntil(() => isHeld, 'the shutdown to reach the first tap');
+  // Over the wire: the host refuses a request that arrives while it is shutting down, without running it.
+  for (const request of [client.listResources({}), client.readResource({ uri })]) {
+    const refused = await refusalOf(request);
+    expect(refused.code).toBe(SHUTTING_DOWN_CODE);
+    // The host's own refusal (the SDK's local errors for a closed transport say "Not connected" / "Connection closed").
+    expect(refused.message).toContain('the request was not run');
+  }
+  // And the service refuses other plugins, with the plugin's reason.
+  await expect(service.read(uri)).rejects.toMatchObject({ code: SHUTTING_DOWN_CODE, data: { reason: 'shutting-down', source: 'docs' } });
+  release();
+  const report = await stopping;
+  expect(report.taps.map((tap) => [tap.name, tap.outcome])).toEqual([
+    ['gate', 'ok'],
+    ['resource-manager', 'ok'],
+  ]);
+  await expect(service.read(uri)).rejects.toMatchObject({ data: { reason: 'shutting-down' } });
 });

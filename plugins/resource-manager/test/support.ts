@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Resource } from '@mcp-host/core';
 import { ResourceListChangedNotificationSchema, ResourceUpdatedNotificationSchema } from '@mcp-host/core/client';
-import { createTestHost, type TestHost } from '@mcp-host/testing';
+import { createTestHost, type CreateTestHostOptions, type TestHost } from '@mcp-host/testing';
 import { onTestFinished } from 'vitest';
 import plugin, { RESOURCE_MANAGER, type ResourceManagerService } from '../src/index.js';
 
@@ -66,14 +66,16 @@ export interface ResourceTestHost extends TestHost {
 }
 
 /**
- * `createTestHost` from `@mcp-host/testing` with this plugin and `options`, debug logs on: the real host
+ * `createTestHost` from `@mcp-host/testing` with this plugin and `options` (and plugins to list `before` and
+ * `after` it), debug logs on: the real host
  * in-process, applied and started, a real SDK Client connected over the in-memory transport, resources tracked
  * from before the host existed. Shut down, and the tracking stopped, when the test ends if the test did not.
  */
-export async function startHost(options: Record<string, unknown>, extra: { cwd?: string } = {}): Promise<ResourceTestHost> {
+export async function startHost(options: Record<string, unknown>, extra: { cwd?: string; before?: CreateTestHostOptions['plugins']; after?: CreateTestHostOptions['plugins']; config?: CreateTestHostOptions['config'] } = {},
+): Promise<ResourceTestHost> {
   const testHost = await createTestHost({
-    plugins: [[plugin, options]],
-    config: { logging: { level: 'debug' } },
+    plugins: [...(extra.before ?? []), [plugin, options], ...(extra.after ?? [])],
+    config: { logging: { level: 'debug' }, ...extra.config },
     ...(extra.cwd ? { cwd: extra.cwd } : {}),
   });
   onTestFinished(async () => {
@@ -113,6 +115,16 @@ export async function refusalOf(promise: Promise<unknown>): Promise<{ code: numb
   );
   if ('value' in outcome) throw new Error(`expected a refusal, got ${JSON.stringify(outcome.value).slice(0, 300)}`);
   return outcome.error as { code: number; message: string; data: any };
+}
+
+/** What a startup that must fail threw (throws if it started): a tap's error is the cause of the hook's. */
+export async function startupError(start: Promise<unknown>): Promise<{ code: string; message: string; plugin?: string; cause?: any }> {
+  const outcome = await start.then(
+    () => undefined,
+    (error: unknown) => error as { code: string; message: string; plugin?: string },
+  );
+  if (!outcome) throw new Error('expected startup to fail');
+  return outcome;
 }
 
 export interface BackendRequest {
