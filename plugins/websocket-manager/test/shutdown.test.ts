@@ -1,7 +1,7 @@
 import { createServer, type Socket } from 'node:net';
 import { expect, onTestFinished, test } from 'vitest';
 import { trackResources } from '@mcp-host/testing';
-import { freePort, sleep, startBackend, startHost, startSilentPeer, waitUntil } from './support.js';
+import { freePort, startBackend, startHost, startSilentPeer, waitUntil } from './support.js';
 
 const PLUGIN = 'websocket-manager';
 const isTimer = (resource: string) => resource === 'Timeout' || resource === 'Immediate';
@@ -100,14 +100,15 @@ test('shutdown during a reconnect backoff: the timer is cleared and no attempt f
   const waiting = manager.require('waiting');
   await waitUntil(() => waiting.state === 'backoff', 'the backoff after the first drop');
   expect(backend.connections).toHaveLength(1);
+  const due = Date.parse(waiting.info().nextAttemptAt!);
   const report = await shutdown();
   expect(report.exitCode).toBe(0);
   expect(report.taps).toMatchObject([{ plugin: PLUGIN, outcome: 'ok' }]);
   expect(waiting.state).toBe('closed');
   expect(stderr()).toMatch(/waiting: not connected \(backoff\); nothing to close/);
   expect((await leaks.leaked(0)).filter(isTimer)).toEqual([]);
-  // Longer than the backoff: had the timer survived, a second connection would arrive now.
-  await sleep(500);
+  // Past the time the retry was due: had the timer survived, the second connection would have come by now.
+  await waitUntil(() => Date.now() > due + 50, 'the retry to be overdue');
   expect(backend.connections).toHaveLength(1);
   await assertNoLeaks();
 });
