@@ -58,12 +58,13 @@ function present(message: BufferedMessage, maxChars: number): Record<string, unk
 function pick(manager: ConnectionManager, name: string | undefined): { connection: ManagedConnection } | { error: CallToolResult } {
   const names = manager.names();
   const known = names.map((known) => `"${known}"`).join(', ');
+  if (names.length === 0) return { error: toolError('There is no connection yet: none is configured, and no plugin has added one.') };
   if (name === undefined) {
     if (names.length === 1) return { connection: manager.get(names[0]!)! };
     return { error: toolError(`Say which connection: there are ${names.length} (${known}).`) };
   }
   const connection = manager.get(name);
-  return connection ? { connection } : { error: toolError(`Unknown connection "${name}". The configured connections are: ${known}.`) };
+  return connection ? { connection } : { error: toolError(`Unknown connection "${name}". The connections are: ${known}.`) };
 }
 
 /** Register `ws_connections`, `ws_messages` and `ws_send`. */
@@ -73,7 +74,7 @@ export function registerTools(host: PluginHost, manager: ConnectionManager): voi
     {
       title: 'WebSocket connections',
       description:
-        'List the backend WebSocket connections: name, URL, state (connecting, open, backoff, closed, failed), connected since, reconnect count, last error, and how many messages are buffered.',
+        'List the backend WebSocket connections: name, URL, state (connecting, authenticating, open, backoff, refused, closing, closed, failed), connected since, reconnect count, last error, how many messages are buffered, and for a Magic-API console its client id and login.',
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async () => json({ connections: manager.list() }),

@@ -60,7 +60,8 @@ test('messages handed to send before shutdown are written before the close frame
 
 test('a peer that never answers the close frame is terminated at closeTimeoutMs', async () => {
   const peer = await startSilentPeer();
-  const { manager, shutdown, stderr, leaks, assertNoLeaks } = await startHost({ connections: [{ name: 'mute', url: peer.url, closeTimeoutMs: 200, heartbeat: false }] });
+  // maxAddedCloseTimeoutMs below closeTimeoutMs: nothing added could need more than the configured connection.
+  const { manager, shutdown, stderr, leaks, assertNoLeaks } = await startHost({ connections: [{ name: 'mute', url: peer.url, closeTimeoutMs: 200, heartbeat: false }], maxAddedCloseTimeoutMs: 100 });
   await waitUntil(() => manager.require('mute').state === 'open', 'open');
   const report = await shutdown();
   expect(report.exitCode).toBe(0);
@@ -111,6 +112,19 @@ test('shutdown during a reconnect backoff: the timer is cleared and no attempt f
   await waitUntil(() => Date.now() > due + 50, 'the retry to be overdue');
   expect(backend.connections).toHaveLength(1);
   await assertNoLeaks();
+});
+
+test('shutdown while a login is unanswered: the socket is up, so it gets the close frame, not a terminate', async () => {
+  const backend = await startBackend();
+  const { manager, shutdown, stderr, assertNoLeaks } = await startHost({ connections: [{ name: 'login', url: backend.url, protocol: 'magic-api' }] });
+  await waitUntil(() => backend.connections[0]?.received.length === 1, 'the login');
+  expect(manager.require('login').state).toBe('authenticating');
+  const report = await shutdown();
+  expect(report.taps).toMatchObject([{ plugin: PLUGIN, outcome: 'ok' }]);
+  expect(await backend.connections[0]!.closed).toEqual({ code: 1001, reason: 'host shutting down' });
+  expect(stderr()).toMatch(/login: closed 1001 \(clean\)/);
+  expect(manager.require('login').state).toBe('closed');
+  await assertNoLeaks(2000);
 });
 
 test('shutdown while a connection attempt hangs in the handshake abandons it', async () => {

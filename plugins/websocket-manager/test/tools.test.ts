@@ -23,6 +23,16 @@ test('the tools are listed with their input schemas', async () => {
   }
 });
 
+test('with no connection at all (none configured, none added) the tools say so', async () => {
+  const { call } = await startHost({});
+  expect((await call('ws_connections')).json).toEqual({ connections: [] });
+  for (const [tool, args] of [['ws_messages', {}], ['ws_send', { data: 'x' }], ['ws_messages', { connection: 'magic' }]] as const) {
+    const result = await call(tool, args);
+    expect(result.isError, tool).toBe(true);
+    expect(result.text).toMatch(/There is no connection yet/);
+  }
+});
+
 test('ws_connections, ws_messages and ws_send through a real Client', async () => {
   const backend = await startBackend({ onConnection: ({ socket }) => socket.send('{"type":"greeting","text":"hi"}') });
   const { call, manager } = await startHost({
