@@ -56,6 +56,33 @@ test('with no connection configured, a plugin adds one from its start tap; it wo
   await assertNoLeaks(2000);
 });
 
+test("a consumer's shutdown tap placed before websocket-manager's can still send on its console; the close frame follows", async () => {
+  const fixture = await startConsoleFixture();
+  let handle: ConnectionHandle | undefined;
+  const plugin = definePlugin({
+    name: 'console-user',
+    apply(host: PluginHost) {
+      const ws = host.inject(WS_MANAGER);
+      host.hooks.start.tapPromise('console-user', async () => {
+        handle = ws.add({ name: 'console', url: fixture.url, protocol: 'magic-api' });
+      });
+      // Resuming a paused run, say: it needs the console, so it runs before websocket-manager closes it.
+      host.hooks.shutdown.tapPromise({ name: 'console-user', before: PLUGIN }, async () => {
+        await handle!.send('resume_breakpoint,script-1,0,', { timeoutMs: 500 });
+      });
+    },
+  });
+  const { shutdown } = await startHost({}, undefined, [plugin]);
+  await handle!.waitForOpen({ timeoutMs: 10_000 });
+  const report = await shutdown();
+  expect(report.taps.map(({ plugin: name, outcome }) => [name, outcome])).toEqual([
+    ['console-user', 'ok'],
+    [PLUGIN, 'ok'],
+  ]);
+  expect(fixture.sockets[0]!.received.at(-1)).toBe('resume_breakpoint,script-1,0,');
+  expect(await fixture.sockets[0]!.closed).toEqual({ code: 1001, reason: 'host shutting down' });
+});
+
 test('an added connection whose peer never answers the close frame is terminated at its closeTimeoutMs, within the reserved bound', async () => {
   const peer = await startSilentPeer();
   const user = consumer([{ name: 'mute', url: peer.url, closeTimeoutMs: 200, heartbeat: false }]);
