@@ -53,7 +53,9 @@ export async function startConsoleBackend({ token, intervalMs = 50, maxLines = 4
           if (sent >= maxLines || ws.readyState !== ws.OPEN) return clearInterval(timer);
           sent++;
           const level = sent % 7 === 0 ? 'WARN' : 'INFO';
-          ws.send(`log,${new Date().toISOString()} ${level} [http-nio-10712-exec-${sent % 4}] GET /api/user/list took ${20 + (sent % 9)} ms`);
+          // A log message is a JSON array of lines, as Magic-API's WebSocketSessionManager.flushLog sends it.
+          const line = `${new Date().toISOString()} ${level} [http-nio-10712-exec-${sent % 4}] GET /api/user/list took ${20 + (sent % 9)} ms`;
+          ws.send(`log,${JSON.stringify([line])}`);
         }, intervalMs);
       } else if (text === 'pong') {
         // The editor's answer to our `ping`.

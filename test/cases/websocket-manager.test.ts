@@ -82,8 +82,24 @@ function firstText(result: unknown): string {
   return ((result as { content: { text: string }[] }).content[0]?.text) ?? '';
 }
 
+/**
+ * Answers the console login as Magic-API's MagicWorkbenchHandler.onLogin does for a token its interceptor knows
+ * (`login_response,1,<session attributes>`, else `login_response,0`), then, as for a request that named this client id,
+ * one log line as WebSocketSessionManager.flushLog sends it (`log,["…"]`).
+ */
+function magicConsole(token: string) {
+  return (peer: Peer) =>
+    peer.socket.on('message', (data) => {
+      const [type, given, clientId] = data.toString().split(',');
+      if (type !== 'login') return;
+      if (given !== token) return peer.socket.send('login_response,0');
+      peer.socket.send(`login_response,1,${JSON.stringify({ cid: clientId, id: 'u1', ip: '127.0.0.1', username: 'ops' })}`);
+      peer.socket.send(`log,${JSON.stringify(['[INFO] backend ready'])}`);
+    });
+}
+
 test('the MCP tools end to end through a spawned host; closing stdin closes the backend socket with 1001', async () => {
-  const backend = await startBackend((peer) => peer.socket.send('log,[INFO] backend ready'));
+  const backend = await startBackend(magicConsole('secret-token'));
   const dir = await tempDir();
   await writeFiles(dir, {
     'mcp-host.config.json': config({
@@ -97,19 +113,27 @@ test('the MCP tools end to end through a spawned host; closing stdin closes the 
   const { tools } = await client.listTools();
   expect(tools.map((tool) => tool.name).sort()).toEqual(['ws_connections', 'ws_messages', 'ws_send']);
 
-  const connections = JSON.parse(firstText(await client.callTool({ name: 'ws_connections', arguments: {} })));
-  expect(connections.connections).toMatchObject([{ name: 'magic', url: backend.url, protocol: 'magic-api', state: 'open', reconnects: 0 }]);
+  // Open once the login was accepted.
+  let connections: any;
+  for (let tries = 0; tries < 200 && connections?.connections[0]?.state !== 'open'; tries++) {
+    if (tries > 0) await sleep(20);
+    connections = JSON.parse(firstText(await client.callTool({ name: 'ws_connections', arguments: {} })));
+  }
+  const clientId = /^login,secret-token,([0-9a-f]{16})$/.exec(backend.peers[0]!.received[0]!)![1];
+  expect(connections.connections).toMatchObject([{ name: 'magic', url: backend.url, protocol: 'magic-api', state: 'open', reconnects: 0, console: { clientId, login: 'ok', username: 'ops' } }]);
 
-  backend.peers[0]!.socket.send('exception,{"message":"NullPointerException"}');
+  // As RequestHandler.processException sends a script error of a request that named this client.
+  backend.peers[0]!.socket.send(`exception,${JSON.stringify(['script-1', 'NullPointerException', [3, 3, 1, 9]])}`);
   // Polled through the tool itself: the message arrives asynchronously.
   let messages: any;
   for (let tries = 0; tries < 200 && messages?.returned !== 1; tries++) {
     if (tries > 0) await sleep(20);
     messages = JSON.parse(firstText(await client.callTool({ name: 'ws_messages', arguments: { type: 'EXCEPTION' } })));
   }
-  expect(messages.messages).toMatchObject([{ seq: 2, type: 'EXCEPTION', data: { message: 'NullPointerException' } }]);
+  expect(messages.messages).toMatchObject([{ seq: 3, type: 'EXCEPTION', data: { scriptId: 'script-1', message: 'NullPointerException', range: [3, 3, 1, 9] } }]);
   const all = JSON.parse(firstText(await client.callTool({ name: 'ws_messages', arguments: { connection: 'magic', since: '-1m' } })));
-  expect(all.messages.map((message: { type: string }) => message.type)).toEqual(['LOG', 'EXCEPTION']);
+  expect(all.messages.map((message: { type: string }) => message.type)).toEqual(['LOGIN_RESPONSE', 'LOG', 'EXCEPTION']);
+  expect(all.messages[1].data).toEqual({ lines: ['[INFO] backend ready'] });
 
   const sent = await client.callTool({ name: 'ws_send', arguments: { connection: 'magic', data: 'set_file_id,abc' } });
   expect(sent.isError).toBeFalsy();

@@ -38,11 +38,22 @@ export default definePlugin({
 export { ConnectionManager } from './connection-manager.js';
 export { ManagedConnection, SHUTDOWN_CLOSE_CODE, SHUTDOWN_CLOSE_REASON, type CloseOutcome } from './managed-connection.js';
 export { MessageBuffer, DEFAULT_AROUND_WINDOW_MS, type BufferedMessage, type DecodedMessage, type MessageQuery } from './message-buffer.js';
+export type { WaitForOptions } from './message-wait.js';
 export { ConnectionError, isConnectionError, type ConnectionErrorCode } from './connection-error.js';
 export { backoffDelay } from './backoff.js';
 export { parseTimeExpression } from './time-expression.js';
 export { createProtocol } from './protocols/create-protocol.js';
-export { createMagicApiProtocol, createClientId, parseMagicApiMessage, MAGIC_API_TYPES, type MagicApiType, type MagicApiAuth } from './protocols/magic-api.js';
+export { createMagicApiProtocol, createClientId, MagicApiProtocol, GUEST_TOKEN, MAX_LOGINS_PER_SOCKET, type MagicApiAuth } from './protocols/magic-api.js';
+export {
+  parseMagicApiMessage,
+  MAGIC_API_TYPES,
+  type MagicApiType,
+  type MagicApiMessage,
+  type MagicApiBufferedMessage,
+  type MagicApiSessionUser,
+  type MagicApiVariable,
+} from './protocols/magic-api-messages.js';
+export type { MagicApiConsole, MagicApiLoginState } from './protocols/magic-api-console.js';
 export { createJsonProtocol } from './protocols/json.js';
 export { createTextProtocol } from './protocols/text.js';
 export type { Protocol, ProtocolLink } from './protocols/protocol.js';
@@ -50,8 +61,10 @@ export {
   WS_MANAGER,
   type WebSocketManagerService,
   type ConnectionHandle,
+  type MagicApiConnectionHandle,
   type ConnectionInfo,
   type ConnectionState,
+  type MessageGuard,
   type MessageListener,
   type SendOptions,
 } from './service.js';
@@ -59,6 +72,7 @@ export {
   pluginOptions,
   connectionOptions,
   PROTOCOL_NAMES,
+  DEFAULT_ADDED_CLOSE_TIMEOUT_MS,
   type ProtocolName,
   type ConnectionOptions,
   type ConnectionOptionsInput,

@@ -8,8 +8,10 @@ import { ConnectionError } from './connection-error.js';
 import { receiveTime } from './receive-clock.js';
 import { ReceivedMessage } from './received-message.js';
 import { MessageBuffer, type BufferedMessage, type MessageQuery } from './message-buffer.js';
+import { waitForMessages, type MessageSource, type WaitForOptions } from './message-wait.js';
 import type { ConnectionOptions } from './options.js';
 import { createProtocol } from './protocols/create-protocol.js';
+import type { MagicApiConsole } from './protocols/magic-api-console.js';
 import type { Protocol, ProtocolLink } from './protocols/protocol.js';
 import type { ConnectionHandle, ConnectionInfo, ConnectionState, MessageListener, SendOptions } from './service.js';
 
@@ -33,9 +35,14 @@ export const SHUTDOWN_CLOSE_REASON = 'host shutting down';
 /** After `terminate()`, how long the socket may take to report closed. Destroying a socket is immediate; this only bounds a surprise. */
 const TERMINATE_SETTLE_MS = 200;
 
+/** Close code and reason for a socket whose login failed (refused, or it cannot complete); the peer still answers it. */
+const LOGIN_FAILED_CLOSE_CODE = 1000;
+const LOGIN_FAILED_CLOSE_REASON = 'login failed';
+
 /**
- * One backend WebSocket, kept open for the host's lifetime: connects, reconnects with backoff, detects a
- * dead peer with ping frames, buffers what it receives, and closes with a close frame and a bound.
+ * One backend WebSocket, kept open for the host's lifetime: connects, logs in when its protocol has a login,
+ * reconnects with backoff, detects a dead peer with ping frames (and, for a server with its own keep-alive, its
+ * silence), buffers what it receives, and closes with a close frame and a bound.
  *
  * Invariants: at most one socket at a time; once `stop()` (shutdown began) no socket is opened and no
  * timer is armed; once `close()` resolved there is no socket and no timer left.
@@ -49,6 +56,8 @@ export class ManagedConnection implements ConnectionHandle {
 
   readonly #logger: Logger;
   readonly #link: ProtocolLink;
+  /** This connection as `waitFor` sees it. */
+  readonly #messageSource: MessageSource;
   readonly #listeners = new Set<MessageListener>();
   /** Called on every state change (senders waiting for `open`). */
   readonly #stateWatchers = new Set<() => void>();
@@ -67,8 +76,21 @@ export class ManagedConnection implements ConnectionHandle {
   #nextAttemptAt: number | undefined;
   #heartbeatTimer: NodeJS.Timeout | undefined;
   #pongTimer: NodeJS.Timeout | undefined;
-  /** The current socket was terminated for a missed pong (its `lastError` says so already). */
-  #heartbeatFailed = false;
+  /** Bounds the login on the current socket (`connectTimeoutMs`). */
+  #loginTimer: NodeJS.Timeout | undefined;
+  /** Fires when the server's own keep-alive has been silent `serverPingTimeoutMs`. */
+  #serverPingTimer: NodeJS.Timeout | undefined;
+  /** The current socket completed the WebSocket handshake. */
+  #isSocketUp = false;
+  /**
+   * We ended the current socket ourselves, and `lastError` says why already: `dropped` (a missed heartbeat, a
+   * silent server, a login that cannot complete) retries after the backoff, `refused` waits for new credentials.
+   */
+  #endCause: 'dropped' | 'refused' | undefined;
+  /** Refused logins in a row; the first of a run is a warning, the rest debug lines. */
+  #refusals = 0;
+  /** New credentials arrived while a refused socket was still closing: try again as soon as it is gone. */
+  #hasNewCredentials = false;
   /** Shutdown began: nothing new is opened or armed from now on. */
   #isStopping = false;
   /** `stop()` found a connection attempt under way and abandoned it. */
@@ -90,6 +112,26 @@ export class ManagedConnection implements ConnectionHandle {
         if (this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(text);
       },
       logger,
+      loggedIn: () => this.#onLoggedIn(),
+      loginRefused: (reason) => this.#onLoginRefused(reason),
+      unusable: (reason) => this.#dropSocket(reason, 'close'),
+      serverPing: () => this.#armServerPingWatch(),
+      credentialsChanged: () => this.#onCredentialsChanged(),
+    };
+    protocol.attach?.(this.#link);
+    this.#messageSource = {
+      name: this.name,
+      bufferedAfter: (seq) => this.buffer.after(seq),
+      subscribe: (listener) => this.subscribe(listener),
+      endedReason: () => this.#endedReason(),
+      watchEnd: (listener) => {
+        const watcher = () => {
+          const reason = this.#endedReason();
+          if (reason !== undefined) listener(reason);
+        };
+        this.#stateWatchers.add(watcher);
+        return () => this.#stateWatchers.delete(watcher);
+      },
     };
   }
 
@@ -106,7 +148,17 @@ export class ManagedConnection implements ConnectionHandle {
     return this.#isStopping;
   }
 
+  get console(): MagicApiConsole | undefined {
+    return this.protocol.console;
+  }
+
+  /** Listeners subscribed now (`subscribe`, and every `waitFor` in progress). */
+  get subscriberCount(): number {
+    return this.#listeners.size;
+  }
+
   info(): ConnectionInfo {
+    const session = this.protocol.console;
     return {
       name: this.name,
       url: this.url,
@@ -115,12 +167,15 @@ export class ManagedConnection implements ConnectionHandle {
       connectedSince: this.#state === 'open' && this.#openedAt !== undefined ? new Date(this.#openedAt).toISOString() : undefined,
       reconnects: this.#reconnects,
       retry: this.#retry,
-      nextAttemptAt: this.#state === 'backoff' && this.#nextAttemptAt !== undefined ? new Date(this.#nextAttemptAt).toISOString() : undefined,
+      nextAttemptAt: (this.#state === 'backoff' || this.#state === 'refused') && this.#nextAttemptAt !== undefined ? new Date(this.#nextAttemptAt).toISOString() : undefined,
       lastError: this.#lastError,
       buffered: this.buffer.size,
       received: this.buffer.total,
       dropped: this.buffer.dropped,
       lastClose: this.#lastClose,
+      ...(session
+        ? { console: { clientId: session.clientId, login: session.login.status, username: session.login.status === 'ok' ? session.login.user.username : undefined } }
+        : {}),
     };
   }
 
@@ -133,10 +188,28 @@ export class ManagedConnection implements ConnectionHandle {
     return () => this.#listeners.delete(listener);
   }
 
+  waitForOpen(options: SendOptions = {}): Promise<void> {
+    return this.#waitForOpen(options.timeoutMs ?? this.options.sendTimeoutMs, options.signal);
+  }
+
+  waitFor<M extends BufferedMessage>(predicate: (message: BufferedMessage) => message is M, options: WaitForOptions): Promise<M[]>;
+  waitFor(predicate: (message: BufferedMessage) => boolean, options: WaitForOptions): Promise<BufferedMessage[]>;
+  waitFor(predicate: (message: BufferedMessage) => boolean, options: WaitForOptions): Promise<BufferedMessage[]> {
+    return waitForMessages(this.#messageSource, predicate, options);
+  }
+
+  /** Why no message can arrive on this connection any more, or `undefined` while some can. */
+  #endedReason(): string | undefined {
+    if (this.#state === 'closed') return 'is closed: the host is shutting down';
+    if (this.#state === 'failed') return `gave up reconnecting${this.#lastError ? ` (last error: ${this.#lastError})` : ''}`;
+    return undefined;
+  }
+
   /**
-   * Start connecting. The promise settles with the first attempt: it resolves once the socket is open and
-   * rejects if that attempt failed (later attempts are retries in the background). A connection marked
-   * `required` does not retry after its first attempt failed: startup fails instead.
+   * Start connecting. The promise settles with the first attempt: it resolves once the connection is open (for a
+   * protocol with a login: logged in) and rejects if that attempt failed or its login was refused (later attempts
+   * are retries in the background). A connection marked `required` does not retry after its first attempt
+   * failed: startup fails instead.
    */
   start(): Promise<void> {
     if (this.#firstAttempt) return this.#firstAttempt.promise;
@@ -182,7 +255,7 @@ export class ManagedConnection implements ConnectionHandle {
     if (this.#isStopping) return;
     this.#isStopping = true;
     this.#stateAtStop = this.#state;
-    this.#stopHeartbeat();
+    this.#stopSocketTimers();
     if (this.#backoffTimer !== undefined) {
       clearTimeout(this.#backoffTimer);
       this.#backoffTimer = undefined;
@@ -191,7 +264,8 @@ export class ManagedConnection implements ConnectionHandle {
     } else if (this.#state === 'idle' || this.#state === 'failed') {
       this.#setState(this.#state === 'idle' ? 'closed' : 'failed');
     }
-    if (this.#state === 'connecting' && this.#socket) {
+    // A socket still in its handshake is abandoned; one that is up (logging in, say) gets its close frame in close().
+    if (this.#state === 'connecting' && this.#socket && !this.#isSocketUp) {
       this.#abandonedAttempt = true;
       this.#socket.terminate();
     }
@@ -329,7 +403,8 @@ export class ManagedConnection implements ConnectionHandle {
       error = cause;
     });
     socket.once('open', () => this.#onOpen(socket));
-    socket.on('message', (data: Buffer, isBinary: boolean) => this.#onMessage(data, isBinary));
+    // Messages of a socket already replaced (terminated, read in the same tick) are not this connection's any more.
+    socket.on('message', (data: Buffer, isBinary: boolean) => socket === this.#socket && this.#onMessage(data, isBinary));
     socket.on('pong', () => this.#onAlive());
   }
 
@@ -339,12 +414,87 @@ export class ManagedConnection implements ConnectionHandle {
       socket.terminate();
       return;
     }
-    this.#openedAt = Date.now();
-    this.#setState('open');
-    this.#logger.info('%s: connected to %s%s', this.name, this.url, this.#reconnects > 0 ? ` (reconnect ${this.#reconnects})` : '');
-    this.protocol.onOpen(this.#link);
+    this.#isSocketUp = true;
     this.#startHeartbeat(socket);
+    if (!this.protocol.logsIn) {
+      this.#markOpen();
+      this.protocol.onOpen(this.#link);
+      return;
+    }
+    // Up, but not usable until the server accepts the login; bounded like the handshake.
+    this.#setState('authenticating');
+    const bound = this.options.connectTimeoutMs;
+    this.#loginTimer = setTimeout(() => {
+      this.#loginTimer = undefined;
+      if (socket === this.#socket && this.#state === 'authenticating') this.#dropSocket(`no answer to the login within ${bound} ms (connectTimeoutMs)`, 'terminate');
+    }, bound);
+    this.#loginTimer.unref();
+    this.protocol.onOpen(this.#link);
+  }
+
+  /** The socket is usable: open (after the login, for a protocol that has one). */
+  #markOpen(): void {
+    this.#openedAt = Date.now();
+    this.#refusals = 0;
+    this.#setState('open');
+    const session = this.protocol.console;
+    const login = session?.login.status === 'ok' ? `; logged in as ${JSON.stringify(session.login.user.username ?? null)}, client id ${session.login.clientId}` : '';
+    this.#logger.info('%s: connected to %s%s%s', this.name, this.url, this.#reconnects > 0 ? ` (reconnect ${this.#reconnects})` : '', login);
+    this.#armServerPingWatch();
     this.#settleFirstAttempt();
+  }
+
+  #onLoggedIn(): boolean {
+    if (this.#state !== 'authenticating' || this.#isStopping || this.#socket === undefined) return false;
+    clearTimeout(this.#loginTimer);
+    this.#loginTimer = undefined;
+    this.#markOpen();
+    return true;
+  }
+
+  #onLoginRefused(reason: string): boolean {
+    const socket = this.#socket;
+    if (this.#state !== 'authenticating' || this.#isStopping || socket === undefined) return false;
+    clearTimeout(this.#loginTimer);
+    this.#loginTimer = undefined;
+    this.#lastError = reason;
+    this.#endCause = 'refused';
+    // `refused` at once, so nothing waits for this socket to open; it closes (the server answers the close frame).
+    this.#setState('refused');
+    socket.close(LOGIN_FAILED_CLOSE_CODE, LOGIN_FAILED_CLOSE_REASON);
+    return true;
+  }
+
+  /**
+   * End the current socket ourselves, `lastError` saying why, and reconnect after the backoff: with a close frame
+   * when the peer is talking to us (a login that cannot complete), terminated when it is not (no pong, no ping, no
+   * login answer).
+   */
+  #dropSocket(reason: string, how: 'close' | 'terminate'): void {
+    const socket = this.#socket;
+    if (socket === undefined || this.#isStopping || this.#endCause !== undefined) return;
+    clearTimeout(this.#loginTimer);
+    this.#loginTimer = undefined;
+    this.#lastError = reason;
+    this.#endCause = 'dropped';
+    this.#logger.warning('%s: %s; reconnecting', this.name, reason);
+    if (how === 'terminate' || socket.readyState !== WebSocket.OPEN) socket.terminate();
+    else socket.close(LOGIN_FAILED_CLOSE_CODE, LOGIN_FAILED_CLOSE_REASON);
+  }
+
+  #onCredentialsChanged(): void {
+    if (this.#state !== 'refused' || this.#isStopping) return;
+    if (this.#backoffTimer === undefined) {
+      // The refused socket is still closing: try again once it is gone.
+      this.#hasNewCredentials = true;
+      return;
+    }
+    clearTimeout(this.#backoffTimer);
+    this.#backoffTimer = undefined;
+    this.#nextAttemptAt = undefined;
+    this.#logger.info('%s: new credentials; logging in again', this.name);
+    this.#reconnects++;
+    this.#connect();
   }
 
   #onMessage(data: Buffer, isBinary: boolean): void {
@@ -365,27 +515,34 @@ export class ManagedConnection implements ConnectionHandle {
   #onSocketClosed(socket: WebSocket, closed: { code: number; reason: string }, error: Error | undefined): void {
     if (socket !== this.#socket) return;
     const wasOpen = this.#openedAt !== undefined;
+    const wasUp = this.#isSocketUp;
     const openFor = wasOpen ? Date.now() - this.#openedAt! : 0;
+    const endCause = this.#endCause;
     this.#socket = undefined;
     this.#openedAt = undefined;
-    this.#stopHeartbeat();
+    this.#isSocketUp = false;
+    this.#endCause = undefined;
+    this.#stopSocketTimers();
+    this.protocol.onClose?.();
     if (wasOpen) this.#lastClose = { code: closed.code, reason: closed.reason, at: new Date().toISOString() };
     if (this.#isStopping) {
       if (this.#state !== 'failed') this.#setState('closed');
       return;
     }
+    if (endCause === 'refused') {
+      this.#onRefused();
+      return;
+    }
+    const how = `${closed.code}${closed.reason ? ` ${closed.reason}` : ''}`;
     if (wasOpen) {
-      // A heartbeat timeout set #lastError already; otherwise say how the peer left.
-      if (!this.#heartbeatFailed) {
-        this.#lastError = `connection lost (${closed.code}${closed.reason ? ` ${closed.reason}` : ''})${error ? `: ${error.message}` : ''}`;
-      }
-      this.#heartbeatFailed = false;
+      // When we ended the socket, #lastError says why already; otherwise say how the peer left.
+      if (endCause === undefined) this.#lastError = `connection lost (${how})${error ? `: ${error.message}` : ''}`;
       // Only a connection that stayed up resets the backoff: a backend that accepts and drops at once is
       // retried with growing delays, like one that refuses.
       if (openFor >= this.options.reconnect.maxDelayMs) this.#retry = 0;
       this.#logger.warning('%s: %s', this.name, this.#lastError);
-    } else {
-      this.#lastError = error?.message || `connection failed (${closed.code})`;
+    } else if (endCause === undefined) {
+      this.#lastError = wasUp ? `the server closed the connection before the login was answered (${how})` : error?.message || `connection failed (${closed.code})`;
     }
     this.#onAttemptEnded(wasOpen);
   }
@@ -402,22 +559,63 @@ export class ManagedConnection implements ConnectionHandle {
       this.#settleFirstAttempt(error);
       this.#logger.warning('%s: cannot connect to %s: %s; retrying in the background', this.name, this.url, this.#lastError);
     }
-    this.#scheduleRetry();
-  }
-
-  #scheduleRetry(): void {
-    if (this.#isStopping) return;
-    const { maxRetries } = this.options.reconnect;
-    if (maxRetries !== null && this.#retry >= maxRetries) {
-      this.#setState('failed');
-      this.#logger.error('%s: giving up on %s after %d retries: %s', this.name, this.url, this.#retry, this.#lastError);
-      return;
-    }
+    if (this.#isOutOfRetries()) return;
     this.#retry++;
     const delay = backoffDelay(this.options.reconnect, this.#retry);
-    this.#nextAttemptAt = Date.now() + delay;
-    this.#setState('backoff');
     this.#logger.debug('%s: retry %d in %d ms', this.name, this.#retry, delay);
+    this.#scheduleAttempt('backoff', delay);
+  }
+
+  /**
+   * The server refused the credentials. Retrying them would be refused again, so the connection waits in `refused`:
+   * a new token (`console.setToken`) tries again at once; without one it tries at the backoff's longest delay, in case
+   * the server's configuration changed — one login per `reconnect.maxDelayMs`, never a storm. `maxRetries` counts
+   * these tries too. A `required` connection refused on its first attempt fails startup instead.
+   */
+  #onRefused(): void {
+    const error = new ConnectionError(
+      'WSM_LOGIN_REFUSED',
+      `connection "${this.name}" (${this.url}): ${this.#lastError}. Give it a valid token: auth.token, or the service's console.setToken()`,
+      { connection: this.name },
+    );
+    if (this.#firstAttempt && !this.#firstAttempt.settled && this.options.required) {
+      this.#setState('failed');
+      this.#settleFirstAttempt(error);
+      return;
+    }
+    this.#settleFirstAttempt(error);
+    if (this.#isOutOfRetries()) return;
+    this.#retry++;
+    const { reconnect } = this.options;
+    const delay = this.#hasNewCredentials ? 0 : backoffDelay({ ...reconnect, initialDelayMs: reconnect.maxDelayMs }, 1);
+    this.#hasNewCredentials = false;
+    if (this.#refusals++ === 0) {
+      this.#logger.warning(
+        '%s: %s; waiting for a new token (the service\'s console.setToken()), and trying again in %d ms meanwhile (reconnect.maxDelayMs)',
+        this.name,
+        this.#lastError,
+        delay,
+      );
+    } else {
+      this.#logger.debug('%s: login refused again (%d in a row); next try in %d ms', this.name, this.#refusals, delay);
+    }
+    this.#scheduleAttempt('refused', delay);
+  }
+
+  /** `reconnect.maxRetries` reached: state `failed`, said once. */
+  #isOutOfRetries(): boolean {
+    const { maxRetries } = this.options.reconnect;
+    if (maxRetries === null || this.#retry < maxRetries) return false;
+    this.#setState('failed');
+    this.#logger.error('%s: giving up on %s after %d retries: %s', this.name, this.url, this.#retry, this.#lastError);
+    return true;
+  }
+
+  /** The next connection attempt in `delay` ms, waiting in `state`. */
+  #scheduleAttempt(state: 'backoff' | 'refused', delay: number): void {
+    if (this.#isStopping) return;
+    this.#nextAttemptAt = Date.now() + delay;
+    this.#setState(state);
     // Ref'd: a connection waiting to come back is work in progress. shutdown clears it.
     this.#backoffTimer = setTimeout(() => {
       this.#backoffTimer = undefined;
@@ -438,18 +636,31 @@ export class ManagedConnection implements ConnectionHandle {
         this.#pongTimer.unref();
       }
       socket.ping();
-      this.protocol.onHeartbeat(this.#link);
     }, heartbeat.intervalMs);
     this.#heartbeatTimer.unref();
   }
 
   #onHeartbeatMissed(socket: WebSocket): void {
     this.#pongTimer = undefined;
-    if (socket !== this.#socket || this.#isStopping || this.options.heartbeat === false) return;
-    this.#lastError = `no pong within ${this.options.heartbeat.timeoutMs} ms; peer presumed dead`;
-    this.#heartbeatFailed = true;
-    this.#logger.warning('%s: %s; terminating and reconnecting', this.name, this.#lastError);
-    socket.terminate();
+    if (socket !== this.#socket || this.options.heartbeat === false) return;
+    this.#dropSocket(`no pong within ${this.options.heartbeat.timeoutMs} ms; peer presumed dead`, 'terminate');
+  }
+
+  /**
+   * A protocol whose server keeps the session alive with its own pings (magic-api: every 20 s): while open, the next
+   * one must come within `serverPingTimeoutMs`. Silence means the server no longer holds this session, or the path
+   * is gone, even if ws pings are still answered (the server's WebSocket container answers those by itself).
+   */
+  #armServerPingWatch(): void {
+    const bound = this.options.serverPingTimeoutMs;
+    const socket = this.#socket;
+    if (!this.protocol.serverPings || bound === false || this.#state !== 'open' || this.#isStopping || socket === undefined) return;
+    clearTimeout(this.#serverPingTimer);
+    this.#serverPingTimer = setTimeout(() => {
+      this.#serverPingTimer = undefined;
+      if (socket === this.#socket) this.#dropSocket(`no ping from the server within ${bound} ms (serverPingTimeoutMs): it no longer holds this session`, 'terminate');
+    }, bound);
+    this.#serverPingTimer.unref();
   }
 
   /** Anything from the peer proves it is alive. */
@@ -460,11 +671,16 @@ export class ManagedConnection implements ConnectionHandle {
     }
   }
 
-  #stopHeartbeat(): void {
+  /** Clear every timer that belongs to the current socket: heartbeat, pong bound, login bound, server-ping watch. */
+  #stopSocketTimers(): void {
     clearInterval(this.#heartbeatTimer);
     clearTimeout(this.#pongTimer);
+    clearTimeout(this.#loginTimer);
+    clearTimeout(this.#serverPingTimer);
     this.#heartbeatTimer = undefined;
     this.#pongTimer = undefined;
+    this.#loginTimer = undefined;
+    this.#serverPingTimer = undefined;
   }
 
   async #waitForOpen(timeoutMs: number, signal: AbortSignal | undefined): Promise<void> {
@@ -476,19 +692,25 @@ export class ManagedConnection implements ConnectionHandle {
           : `connection "${this.name}" (${this.url}) gave up reconnecting${this.#lastError ? ` (last error: ${this.#lastError})` : ''}`,
         { connection: this.name },
       );
+    // Waiting out the bound would not help a refused login: say so at once (a new token reconnects first).
+    const refusedError = () =>
+      new ConnectionError('WSM_LOGIN_REFUSED', `connection "${this.name}" (${this.url}) is not open: ${this.#lastError ?? 'the server refused the login'}; it needs a new token`, {
+        connection: this.name,
+      });
     if (this.#state === 'open') return;
     if (this.#isStopping || this.#state === 'failed' || this.#state === 'closed' || this.#state === 'closing') throw closedError();
+    if (this.#state === 'refused') throw refusedError();
     let watcher!: () => void;
     const settled = new Promise<void>((resolve) => {
       watcher = () => {
-        if (this.#state === 'open' || this.#isStopping || this.#state === 'failed') resolve();
+        if (this.#state === 'open' || this.#isStopping || this.#state === 'failed' || this.#state === 'refused') resolve();
       };
       this.#stateWatchers.add(watcher);
     });
     try {
       const result = await boundedWait(settled, timeoutMs, signal);
       if (this.state === 'open') return;
-      if (result.kind === 'settled') throw closedError();
+      if (result.kind === 'settled') throw (this.#state as ConnectionState) === 'refused' && !this.#isStopping ? refusedError() : closedError();
       if (result.kind === 'aborted') throw new ConnectionError('WSM_NOT_OPEN', `connection "${this.name}": waiting for it to open was cancelled`, { connection: this.name });
       throw new ConnectionError(
         'WSM_NOT_OPEN',

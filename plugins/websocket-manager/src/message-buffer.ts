@@ -106,6 +106,14 @@ export class MessageBuffer {
     return this.#slots[(this.#head + index) % this.#slots.length];
   }
 
+  /** The messages held whose `seq` is above `seq`, oldest first (seqs in the ring are consecutive). */
+  after(seq: number): BufferedMessage[] {
+    const oldestSeq = this.#total - this.#slots.length + 1;
+    const messages: BufferedMessage[] = [];
+    for (let index = Math.max(0, Math.floor(seq) + 1 - oldestSeq); index < this.#slots.length; index++) messages.push(this.at(index)!);
+    return messages;
+  }
+
   newest(): BufferedMessage | undefined {
     return this.at(this.#slots.length - 1);
   }

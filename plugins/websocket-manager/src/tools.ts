@@ -11,16 +11,18 @@ const DEFAULT_MAX_CHARS = 4000;
 const MAX_LIMIT = 1000;
 const MAX_SEND_WAIT_MS = 60_000;
 
+// Single-type schemas (`"type": "string"`): some clients refuse a type array or an empty schema. What a client
+// sends beyond the schema is still taken: a number for a time (as its digits), any JSON value for `data` (as JSON).
 const timeExpression = z
-  .union([z.string(), z.number()])
-  .describe('ms since the epoch, an ISO 8601 date ("2025-06-01T12:00:00Z"), or relative to now ("-30s", "-5m", "-1h")');
+  .preprocess((value) => (typeof value === 'number' && Number.isFinite(value) ? String(value) : value), z.string())
+  .describe('ms since the epoch (digits), an ISO 8601 date ("2025-06-01T12:00:00Z"), or relative to now ("-30s", "-5m", "-1h")');
 
 const connectionArgument = z
   .string()
   .optional()
   .describe('The connection name (see ws_connections); may be left out when only one connection is configured');
 
-const jsonValue = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.unknown()), z.record(z.string(), z.unknown())]);
+const outgoingText = z.preprocess((value) => (typeof value === 'string' || value === undefined ? value : JSON.stringify(value)), z.string());
 
 function text(value: string): CallToolResult {
   return { content: [{ type: 'text', text: value }] };
@@ -56,12 +58,13 @@ function present(message: BufferedMessage, maxChars: number): Record<string, unk
 function pick(manager: ConnectionManager, name: string | undefined): { connection: ManagedConnection } | { error: CallToolResult } {
   const names = manager.names();
   const known = names.map((known) => `"${known}"`).join(', ');
+  if (names.length === 0) return { error: toolError('There is no connection yet: none is configured, and no plugin has added one.') };
   if (name === undefined) {
     if (names.length === 1) return { connection: manager.get(names[0]!)! };
     return { error: toolError(`Say which connection: there are ${names.length} (${known}).`) };
   }
   const connection = manager.get(name);
-  return connection ? { connection } : { error: toolError(`Unknown connection "${name}". The configured connections are: ${known}.`) };
+  return connection ? { connection } : { error: toolError(`Unknown connection "${name}". The connections are: ${known}.`) };
 }
 
 /** Register `ws_connections`, `ws_messages` and `ws_send`. */
@@ -71,7 +74,7 @@ export function registerTools(host: PluginHost, manager: ConnectionManager): voi
     {
       title: 'WebSocket connections',
       description:
-        'List the backend WebSocket connections: name, URL, state (connecting, open, backoff, closed, failed), connected since, reconnect count, last error, and how many messages are buffered.',
+        'List the backend WebSocket connections: name, URL, state (connecting, authenticating, open, backoff, refused, closing, closed, failed), connected since, reconnect count, last error, how many messages are buffered, and for a Magic-API console its client id and login.',
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async () => json({ connections: manager.list() }),
@@ -133,7 +136,7 @@ export function registerTools(host: PluginHost, manager: ConnectionManager): voi
         'Send a message to a backend over its WebSocket: a string is sent as it is, any other JSON value as JSON text. Waits for the connection to be open (up to timeoutMs, default the connection\'s sendTimeoutMs) and fails if it does not open.',
       inputSchema: {
         connection: connectionArgument,
-        data: jsonValue.describe('What to send: a string as it is (e.g. "set_file_id,abc" for magic-api), anything else as JSON'),
+        data: outgoingText.describe('The text to send, as it is (e.g. "set_file_id,abc" for magic-api, or JSON text for a JSON backend); a JSON value that is not a string is sent as JSON'),
         timeoutMs: z.number().int().min(0).max(MAX_SEND_WAIT_MS).optional().describe('How long to wait for the connection to be open'),
       },
       annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: true },
@@ -150,7 +153,7 @@ export function registerTools(host: PluginHost, manager: ConnectionManager): voi
         if (isConnectionError(error) || error instanceof TypeError) return toolError(error.message);
         throw error;
       }
-      const size = typeof args.data === 'string' ? Buffer.byteLength(args.data) : Buffer.byteLength(JSON.stringify(args.data));
+      const size = Buffer.byteLength(args.data);
       return text(`Sent ${size} bytes to "${connection.name}".`);
     },
   );

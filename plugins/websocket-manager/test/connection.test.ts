@@ -88,14 +88,15 @@ test('a silent peer is caught by the heartbeat, terminated and reconnected', asy
 });
 
 test('a peer that answers pings keeps its connection', async () => {
-  const backend = await startBackend();
+  let pings = 0;
+  const backend = await startBackend({ onConnection: ({ socket }) => socket.on('ping', () => pings++) });
   const { manager } = await startHost({ connections: [{ name: 'alive', url: backend.url, heartbeat: { intervalMs: 10, timeoutMs: 1000 } }] });
   const alive = manager.require('alive');
   await waitUntil(() => alive.state === 'open', 'open');
-  // A hundred pings, and longer than the pong bound (a bound armed once, not per ping, would cut it): the ws
-  // server answers every ping, so nothing is terminated. The bound is generous because the backend shares this
-  // event loop: a stall on a loaded machine delays the pong and the timer alike, and timers run first.
-  await new Promise((resolve) => setTimeout(resolve, 1300));
+  // 120 pings, each answered by the ws server: at 10 ms apart at the least, they span more than the 1000 ms pong
+  // bound, so a bound armed once rather than per ping would have cut the connection. The bound is generous because
+  // the backend shares this event loop: a stall on a loaded machine delays the pong and the timer alike.
+  await waitUntil(() => pings >= 120, '120 answered pings', 15_000);
   expect(alive.state).toBe('open');
   expect(alive.info().reconnects).toBe(0);
   expect(backend.connections).toHaveLength(1);

@@ -1,7 +1,7 @@
 import { createServer, type Socket } from 'node:net';
 import { expect, onTestFinished, test } from 'vitest';
 import { trackResources } from '@mcp-host/testing';
-import { freePort, sleep, startBackend, startHost, startSilentPeer, waitUntil } from './support.js';
+import { freePort, startBackend, startHost, startSilentPeer, waitUntil } from './support.js';
 
 const PLUGIN = 'websocket-manager';
 const isTimer = (resource: string) => resource === 'Timeout' || resource === 'Immediate';
@@ -60,7 +60,8 @@ test('messages handed to send before shutdown are written before the close frame
 
 test('a peer that never answers the close frame is terminated at closeTimeoutMs', async () => {
   const peer = await startSilentPeer();
-  const { manager, shutdown, stderr, leaks, assertNoLeaks } = await startHost({ connections: [{ name: 'mute', url: peer.url, closeTimeoutMs: 200, heartbeat: false }] });
+  // maxAddedCloseTimeoutMs below closeTimeoutMs: nothing added could need more than the configured connection.
+  const { manager, shutdown, stderr, leaks, assertNoLeaks } = await startHost({ connections: [{ name: 'mute', url: peer.url, closeTimeoutMs: 200, heartbeat: false }], maxAddedCloseTimeoutMs: 100 });
   await waitUntil(() => manager.require('mute').state === 'open', 'open');
   const report = await shutdown();
   expect(report.exitCode).toBe(0);
@@ -100,16 +101,30 @@ test('shutdown during a reconnect backoff: the timer is cleared and no attempt f
   const waiting = manager.require('waiting');
   await waitUntil(() => waiting.state === 'backoff', 'the backoff after the first drop');
   expect(backend.connections).toHaveLength(1);
+  const due = Date.parse(waiting.info().nextAttemptAt!);
   const report = await shutdown();
   expect(report.exitCode).toBe(0);
   expect(report.taps).toMatchObject([{ plugin: PLUGIN, outcome: 'ok' }]);
   expect(waiting.state).toBe('closed');
   expect(stderr()).toMatch(/waiting: not connected \(backoff\); nothing to close/);
   expect((await leaks.leaked(0)).filter(isTimer)).toEqual([]);
-  // Longer than the backoff: had the timer survived, a second connection would arrive now.
-  await sleep(500);
+  // Past the time the retry was due: had the timer survived, the second connection would have come by now.
+  await waitUntil(() => Date.now() > due + 50, 'the retry to be overdue');
   expect(backend.connections).toHaveLength(1);
   await assertNoLeaks();
+});
+
+test('shutdown while a login is unanswered: the socket is up, so it gets the close frame, not a terminate', async () => {
+  const backend = await startBackend();
+  const { manager, shutdown, stderr, assertNoLeaks } = await startHost({ connections: [{ name: 'login', url: backend.url, protocol: 'magic-api' }] });
+  await waitUntil(() => backend.connections[0]?.received.length === 1, 'the login');
+  expect(manager.require('login').state).toBe('authenticating');
+  const report = await shutdown();
+  expect(report.taps).toMatchObject([{ plugin: PLUGIN, outcome: 'ok' }]);
+  expect(await backend.connections[0]!.closed).toEqual({ code: 1001, reason: 'host shutting down' });
+  expect(stderr()).toMatch(/login: closed 1001 \(clean\)/);
+  expect(manager.require('login').state).toBe('closed');
+  await assertNoLeaks(2000);
 });
 
 test('shutdown while a connection attempt hangs in the handshake abandons it', async () => {

@@ -2,6 +2,7 @@
 // started here is stopped when the test ends (onTestFinished), so a failing test leaks no socket or port.
 import { createHash } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { Logger } from '@mcp-host/core';
 import { createTestHost, type CreateTestHostOptions, type TestHost } from '@mcp-host/testing';
 import { onTestFinished } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -160,8 +161,13 @@ export interface WebSocketTestHost extends TestHost {
  * and started, a real SDK Client connected over the in-memory transport, resources tracked from before the
  * host existed. Shut down, and the tracking stopped, when the test ends if the test did not.
  */
-export async function startHost(options: WebSocketManagerOptionsInput, config?: CreateTestHostOptions['config']): Promise<WebSocketTestHost> {
-  const testHost = await createTestHost({ plugins: [[plugin, options]], ...(config ? { config } : {}) });
+export async function startHost(
+  options: WebSocketManagerOptionsInput,
+  config?: CreateTestHostOptions['config'],
+  /** Plugins applied after websocket-manager (consumers of its service). */
+  after: CreateTestHostOptions['plugins'] = [],
+): Promise<WebSocketTestHost> {
+  const testHost = await createTestHost({ plugins: [[plugin, options], ...after], ...(config ? { config } : {}) });
   onTestFinished(async () => {
     await testHost.shutdown();
     testHost.leaks.stop();
@@ -181,4 +187,28 @@ export async function startHost(options: WebSocketManagerOptionsInput, config?: 
       return { isError: result.isError === true, text, json };
     },
   };
+}
+
+/** A `Logger` that keeps its lines (`level: text`), for a connection made without a host. */
+export function recordingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const format = (message: string, args: unknown[]) => {
+    let index = 0;
+    return message.replace(/%[sdj]/g, (token) => {
+      const value = args[index++];
+      return token === '%j' ? JSON.stringify(value) : String(value);
+    });
+  };
+  const logger: Logger & { lines: string[] } = {
+    name: 'websocket-manager',
+    lines,
+    debug: (message, ...args) => void lines.push(`debug: ${format(message, args)}`),
+    info: (message, ...args) => void lines.push(`info: ${format(message, args)}`),
+    notice: (message, ...args) => void lines.push(`notice: ${format(message, args)}`),
+    warning: (message, ...args) => void lines.push(`warning: ${format(message, args)}`),
+    warn: (message, ...args) => void lines.push(`warning: ${format(message, args)}`),
+    error: (message, ...args) => void lines.push(`error: ${format(message, args)}`),
+    child: () => logger,
+  };
+  return logger;
 }

@@ -11,6 +11,26 @@ test('the tools are listed with their input schemas', async () => {
   expect(Object.keys(messages.inputSchema.properties ?? {}).sort()).toEqual(['around', 'connection', 'limit', 'maxChars', 'since', 'type', 'until', 'windowMs']);
   const send = tools.find((tool) => tool.name === 'ws_send')!;
   expect(send.inputSchema.required).toEqual(['data']);
+  // One JSON type per argument: some clients refuse a type array (["string","number"]) or an empty schema.
+  const properties = messages.inputSchema.properties as Record<string, { type?: unknown; anyOf?: unknown }>;
+  for (const key of ['since', 'until', 'around']) expect(properties[key], key).toMatchObject({ type: 'string' });
+  expect((send.inputSchema.properties as Record<string, unknown>).data).toMatchObject({ type: 'string' });
+  for (const tool of tools) {
+    for (const [key, schema] of Object.entries((tool.inputSchema.properties ?? {}) as Record<string, { type?: unknown; anyOf?: unknown; oneOf?: unknown }>)) {
+      expect(typeof schema.type, `${tool.name}.${key}`).toBe('string');
+      expect(schema.anyOf ?? schema.oneOf, `${tool.name}.${key}`).toBeUndefined();
+    }
+  }
+});
+
+test('with no connection at all (none configured, none added) the tools say so', async () => {
+  const { call } = await startHost({});
+  expect((await call('ws_connections')).json).toEqual({ connections: [] });
+  for (const [tool, args] of [['ws_messages', {}], ['ws_send', { data: 'x' }], ['ws_messages', { connection: 'magic' }]] as const) {
+    const result = await call(tool, args);
+    expect(result.isError, tool).toBe(true);
+    expect(result.text).toMatch(/There is no connection yet/);
+  }
 });
 
 test('ws_connections, ws_messages and ws_send through a real Client', async () => {
@@ -45,8 +65,12 @@ test('ws_connections, ws_messages and ws_send through a real Client', async () =
   expect(newest.json.messages.map((message: { seq: number }) => message.seq)).toEqual([3]);
   const recent = await call('ws_messages', { connection: 'api', since: '-1m' });
   expect(recent.json.returned).toBe(3);
+  // A number is taken as well as digits in a string, though the schema says string.
   const future = await call('ws_messages', { connection: 'api', since: Date.now() + 60_000 });
   expect(future.json.returned).toBe(0);
+  const futureText = await call('ws_messages', { connection: 'api', since: String(Date.now() + 60_000) });
+  expect(futureText.json.returned).toBe(0);
+  expect((await call('ws_messages', { connection: 'api', since: '0' })).json.returned).toBe(3);
   const around = await call('ws_messages', { connection: 'api', around: logs.json.messages[0].receivedAt, windowMs: 60_000, limit: 1 });
   expect(around.json.returned).toBe(1);
 
@@ -55,12 +79,15 @@ test('ws_connections, ws_messages and ws_send through a real Client', async () =
   const clipped = await call('ws_messages', { connection: 'api', type: 'invalid-json', maxChars: 100 });
   expect(clipped.json.messages[0].raw).toBe(`${'x'.repeat(100)}… (400 more characters)`);
 
+  // A JSON value that is not a string is still sent as JSON, though the schema says string.
   const sent = await call('ws_send', { connection: 'api', data: { op: 'subscribe', topic: 'logs' } });
-  expect(sent).toMatchObject({ isError: false });
+  expect(sent).toMatchObject({ isError: false, text: 'Sent 33 bytes to "api".' });
   const sentText = await call('ws_send', { connection: 'api', data: 'plain text' });
   expect(sentText.isError).toBe(false);
-  await waitUntil(() => backend.connections[0]!.received.length === 2, 'the sent messages');
-  expect(backend.connections[0]!.received).toEqual(['{"op":"subscribe","topic":"logs"}', 'plain text']);
+  const sentNumber = await call('ws_send', { connection: 'api', data: 42 });
+  expect(sentNumber.isError).toBe(false);
+  await waitUntil(() => backend.connections[0]!.received.length === 3, 'the sent messages');
+  expect(backend.connections[0]!.received).toEqual(['{"op":"subscribe","topic":"logs"}', 'plain text', '42']);
 });
 
 test('user mistakes are isError results, never protocol errors or crashes', async () => {

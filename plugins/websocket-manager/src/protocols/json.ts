@@ -9,6 +9,8 @@ import { decodeBinary, encodeOutgoing, type Protocol } from './protocol.js';
 export function createJsonProtocol(): Protocol {
   return {
     name: 'json',
+    logsIn: false,
+    serverPings: false,
     headers: () => ({}),
     onOpen() {},
     decode(data: Buffer, isBinary: boolean): DecodedMessage {
@@ -23,7 +25,6 @@ export function createJsonProtocol(): Protocol {
       const type = typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string' ? (value as { type: string }).type : 'json';
       return { type, data: value };
     },
-    onHeartbeat() {},
     encode: encodeOutgoing,
   };
 }

@@ -5,12 +5,13 @@ import { decodeBinary, encodeOutgoing, type Protocol } from './protocol.js';
 export function createTextProtocol(): Protocol {
   return {
     name: 'text',
+    logsIn: false,
+    serverPings: false,
     headers: () => ({}),
     onOpen() {},
     decode(data: Buffer, isBinary: boolean): DecodedMessage {
       return isBinary ? decodeBinary(data) : { type: 'text', data: data.toString('utf8') };
     },
-    onHeartbeat() {},
     encode: encodeOutgoing,
   };
 }
