@@ -128,7 +128,7 @@ describe('around the editor', () => {
     for (const url of [`${emu.baseUrl}/nothing/here`, `${emu.webUrl}/index.html`]) {
       const response = await get(url);
       expect(response.status).toBe(404);
-      const body = await response.json();
+      const body = (await response.json()) as Record<string, unknown>;
       expect(Object.keys(body)).toEqual(['timestamp', 'status', 'error', 'message', 'path']);
       expect(body).toMatchObject({ status: 404, error: 'Not Found', message: '' });
       expect(body.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$/);

@@ -69,7 +69,7 @@ describe('HTTP', () => {
       for (const value of junk) {
         const response = await postForm(`${emu.webUrl}${path}`, { id: value, src: value, groupId: value, target: value, timestamp: value, keyword: value, className: value, username: value, password: value });
         expect(response.status, `${path} ${JSON.stringify(value)}`).toBe(200);
-        expect(typeof (await response.json()).code).toBe('number');
+        expect(typeof ((await response.json()) as { code: unknown }).code).toBe('number');
       }
     }
     expect((await envelope(get(`${emu.baseUrl}/user/list`))).code).toBe(1);
