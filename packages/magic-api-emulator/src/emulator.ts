@@ -203,14 +203,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Magi
       } else sendSpringError(request, response, 405, [['Allow', 'GET, HEAD']]);  // arrayToDelimitedString(…, ", ")
       return;
     }
-    const match = userApis.match(path);
+    const match = userApis.match(path, method);
+    if (match && 'pattern' in match) {
+      await userApis.handle(request, response, match.pattern, match.variables);
+      return;
+    }
     if (match) {
-      const effective = method === 'HEAD' ? 'GET' : method;
-      if (match.methods.includes(effective)) {
-        await userApis.handle(request, response, match.pattern, match.variables);
-        return;
-      }
-      answerMethodMismatch(request, response, match.methods);
+      answerMethodMismatch(request, response, match.methodMismatch);
       return;
     }
     sendSpringError(request, response, 404);
@@ -334,8 +333,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Magi
       return entity ? copyEntity(entity) : undefined;
     },
     findApi: (method, path) => {
-      const match = userApis.match(path);
-      if (!match) return undefined;
+      const match = userApis.match(path, method.toUpperCase());
+      if (!match || !('pattern' in match)) return undefined;
       const entity = userApis.mappings().get(`${method.toUpperCase()}:${match.pattern}`);
       return entity ? copyEntity(entity) : undefined;
     },

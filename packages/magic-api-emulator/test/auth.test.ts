@@ -94,8 +94,7 @@ describe('login required', () => {
 
   it('with the default interceptor a pong never brings refresh_token (MagicUser timeout -1)', async () => {
     const emu = await emulator({ credentials: CREDENTIALS });
-    const client = await ConsoleClient.open(emu.consoleUrl);
-    await client.login(md5Hex('admin||s3cret'), clientId());
+    const { client } = await ConsoleClient.loggedIn(emu.consoleUrl, md5Hex('admin||s3cret'));
     client.send('pong');
     client.send('login,x,y'); // a frame after the pong, answered: the pong has been handled by then
     await client.waitFor((frame) => frame === 'login_response,0', 'the second login to be refused');
@@ -117,8 +116,7 @@ describe('expiring tokens (tokenLifetimeSeconds: a custom AuthorizationIntercept
   it('a pong within 60 s of expiry is answered with refresh_token,<new token>, which the HTTP side then accepts', async () => {
     const emu = await emulator({ credentials: CREDENTIALS, tokenLifetimeSeconds: 30 });
     const token = (await postForm(`${emu.webUrl}/login`, CREDENTIALS)).headers.get('magic-token') as string;
-    const client = await ConsoleClient.open(emu.consoleUrl);
-    await client.login(token, clientId());
+    const { client } = await ConsoleClient.loggedIn(emu.consoleUrl, token);
     client.send('pong');
     const frame = await client.waitFor((f) => f.startsWith('refresh_token,'), 'refresh_token');
     const fresh = frame.slice('refresh_token,'.length);
@@ -130,8 +128,7 @@ describe('expiring tokens (tokenLifetimeSeconds: a custom AuthorizationIntercept
   it('a pong long before expiry brings nothing', async () => {
     const emu = await emulator({ credentials: CREDENTIALS, tokenLifetimeSeconds: 3600 });
     const token = (await postForm(`${emu.webUrl}/login`, CREDENTIALS)).headers.get('magic-token') as string;
-    const client = await ConsoleClient.open(emu.consoleUrl);
-    await client.login(token, clientId());
+    const { client } = await ConsoleClient.loggedIn(emu.consoleUrl, token);
     client.send('pong');
     client.send('login,x,y');
     await client.waitFor((f) => f === 'login_response,0', 'the probe login');
@@ -146,8 +143,7 @@ describe('expiring tokens (tokenLifetimeSeconds: a custom AuthorizationIntercept
   it('the console session ends its user at the pong timeout regardless of the token', async () => {
     const emu = await emulator({ credentials: CREDENTIALS, tokenLifetimeSeconds: 3600, pingIntervalMs: 100, pongTimeoutMs: 300 });
     const token = (await postForm(`${emu.webUrl}/login`, CREDENTIALS)).headers.get('magic-token') as string;
-    const client = await ConsoleClient.open(emu.consoleUrl);
-    await client.login(token, clientId());
+    const { client } = await ConsoleClient.loggedIn(emu.consoleUrl, token);
     const closed = await client.waitClosed(5000);
     expect(closed.code).toBe(4500);
     await waitUntil(() => emu.harness.onlineClientIds().length === 0, 'the session to be dropped');

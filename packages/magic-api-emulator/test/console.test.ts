@@ -56,11 +56,8 @@ describe('login', () => {
 
   it('others hear user_login; when a socket closes, the others hear user_logout with its attributes', async () => {
     const emu = await emulator();
-    const watcher = await ConsoleClient.open(emu.consoleUrl);
-    await watcher.login('t', clientId());
-    const comer = await ConsoleClient.open(emu.consoleUrl);
-    const id = clientId();
-    await comer.login('t', id);
+    const { client: watcher } = await ConsoleClient.loggedIn(emu.consoleUrl, 't');
+    const { client: comer, id } = await ConsoleClient.loggedIn(emu.consoleUrl, 't');
     expect(frameJson(await watcher.waitFor((f) => f.startsWith('user_login,'), 'user_login'))).toMatchObject({ cid: id });
     expect(comer.frames.some((f) => f.startsWith('user_login,'))).toBe(false);
     const online = await comer.waitFor((f) => f.startsWith('online_users,'), 'online_users');
@@ -81,8 +78,7 @@ describe('login', () => {
 describe('keep-alive', () => {
   it('the server sends text `ping` to every logged-in session each interval; one that answers `pong` stays', async () => {
     const emu = await emulator({ pingIntervalMs: 100, pongTimeoutMs: 400 });
-    const client = await ConsoleClient.open(emu.consoleUrl);
-    await client.login('t', clientId());
+    const { client: client } = await ConsoleClient.loggedIn(emu.consoleUrl, 't');
     client.socket.on('message', (data) => {
       if (data.toString() === 'ping') client.send('pong');
     });
@@ -92,14 +88,11 @@ describe('keep-alive', () => {
 
   it('a session silent longer than the timeout is closed with 4500 (SESSION_NOT_RELIABLE) and the others hear user_logout', async () => {
     const emu = await emulator({ pingIntervalMs: 100, pongTimeoutMs: 300 });
-    const keeper = await ConsoleClient.open(emu.consoleUrl);
-    await keeper.login('t', clientId());
+    const { client: keeper } = await ConsoleClient.loggedIn(emu.consoleUrl, 't');
     keeper.socket.on('message', (data) => {
       if (data.toString() === 'ping') keeper.send('pong');
     });
-    const silent = await ConsoleClient.open(emu.consoleUrl);
-    const id = clientId();
-    await silent.login('t', id);
+    const { client: silent, id } = await ConsoleClient.loggedIn(emu.consoleUrl, 't');
     const closed = await silent.waitClosed(5000);
     expect(closed.code).toBe(4500);
     expect(silent.frames.includes('ping')).toBe(true);
@@ -109,8 +102,7 @@ describe('keep-alive', () => {
 
   it('a client `ping` is not answered (no handler), and the server never sends `pong`', async () => {
     const emu = await emulator();
-    const client = await ConsoleClient.open(emu.consoleUrl);
-    await client.login('t', clientId());
+    const { client: client } = await ConsoleClient.loggedIn(emu.consoleUrl, 't');
     client.send('ping');
     client.send('login,probe,probe');
     await client.waitFor((f) => f.startsWith('login_response,1'), 'the probe login', 5000, 2);
@@ -120,8 +112,7 @@ describe('keep-alive', () => {
   it('sessions that never logged in get no ping (only registered sessions are checked)', async () => {
     const emu = await emulator({ pingIntervalMs: 50, pongTimeoutMs: 100_000 });
     const client = await ConsoleClient.open(emu.consoleUrl);
-    const logged = await ConsoleClient.open(emu.consoleUrl);
-    await logged.login('t', clientId());
+    const { client: logged } = await ConsoleClient.loggedIn(emu.consoleUrl, 't');
     await waitUntil(() => logged.frames.filter((f) => f === 'ping').length >= 3, 'pings to the logged-in socket');
     expect(client.frames).toEqual([]);
   });
@@ -138,19 +129,15 @@ describe('keep-alive', () => {
 describe('other messages', () => {
   it('set_file_id,<id> tells the others into_file_id,<cid>,<id>', async () => {
     const emu = await emulator();
-    const watcher = await ConsoleClient.open(emu.consoleUrl);
-    await watcher.login('t', clientId());
-    const editor = await ConsoleClient.open(emu.consoleUrl);
-    const id = clientId();
-    await editor.login('t', id);
+    const { client: watcher } = await ConsoleClient.loggedIn(emu.consoleUrl, 't');
+    const { client: editor, id } = await ConsoleClient.loggedIn(emu.consoleUrl, 't');
     editor.send('set_file_id,abc123');
     expect(await watcher.waitFor((f) => f.startsWith('into_file_id,'), 'into_file_id')).toBe(`into_file_id,${id},abc123`);
   });
 
   it('send_online and unknown or upper-case types answer nothing (one instance has no other machines)', async () => {
     const emu = await emulator();
-    const client = await ConsoleClient.open(emu.consoleUrl);
-    await client.login('t', clientId());
+    const { client: client } = await ConsoleClient.loggedIn(emu.consoleUrl, 't');
     await client.waitFor((f) => f.startsWith('online_users'), 'online_users');
     const before = client.frames.length;
     for (const frame of ['send_online', 'send_online,x', 'LOGIN,t,c', 'hello', '', ',,,', 'resume_breakpoint,nothing,1,2', 'set_breakpoint,x,abc']) client.send(frame);
@@ -206,9 +193,7 @@ describe('other messages', () => {
 
   it('the harness records every frame both ways, close frames included, per connection', async () => {
     const emu = await emulator();
-    const client = await ConsoleClient.open(emu.consoleUrl);
-    const id = clientId();
-    await client.login('t', id);
+    const { client: client, id } = await ConsoleClient.loggedIn(emu.consoleUrl, 't');
     client.socket.close(1000, 'bye');
     await waitUntil(() => emu.harness.connections()[0]?.open === false, 'the close');
     const frames = emu.harness.connections()[0]?.frames ?? [];
@@ -219,8 +204,7 @@ describe('other messages', () => {
 
   it('stopping the emulator closes console sockets with 1001', async () => {
     const emu = await emulator();
-    const client = await ConsoleClient.open(emu.consoleUrl);
-    await client.login('t', clientId());
+    const { client: client } = await ConsoleClient.loggedIn(emu.consoleUrl, 't');
     await emu.close();
     expect((await client.waitClosed()).code).toBe(1001);
   });

@@ -78,6 +78,15 @@ export class ConsoleClient {
     return client;
   }
 
+  /** Open a console and log in with a fresh client id; resolved once online_users has arrived. */
+  static async loggedIn(url: string, token = 'unauthorization'): Promise<{ client: ConsoleClient; id: string }> {
+    const client = await ConsoleClient.open(url);
+    const id = clientId();
+    const answer = await client.login(token, id);
+    if (answer.startsWith('login_response,1,')) await client.waitFor((frame) => frame.startsWith('online_users,'), 'online_users');
+    return { client, id };
+  }
+
   send(text: string): void {
     this.socket.send(text);
   }

@@ -117,10 +117,8 @@ describe('console', () => {
 
   it('a flood of frames is handled in order without losing any (one message at a time per socket)', async () => {
     const emu = await emulator();
-    const watcher = await ConsoleClient.open(emu.consoleUrl);
-    await watcher.login('t', clientId());
-    const editor = await ConsoleClient.open(emu.consoleUrl);
-    await editor.login('t', clientId());
+    const { client: watcher } = await ConsoleClient.loggedIn(emu.consoleUrl, 't');
+    const { client: editor } = await ConsoleClient.loggedIn(emu.consoleUrl, 't');
     for (let i = 0; i < 500; i++) editor.send(`set_file_id,f${i}`);
     await waitUntil(() => watcher.frames.filter((frame) => frame.startsWith('into_file_id,')).length === 500, '500 into_file_id frames', 10_000);
     const ids = watcher.frames.filter((frame) => frame.startsWith('into_file_id,')).map((frame) => frame.split(',')[2]);
@@ -129,11 +127,8 @@ describe('console', () => {
 
   it('a reset socket (no close frame) is dropped: the server sees 1006 and the others hear user_logout', async () => {
     const emu = await emulator();
-    const watcher = await ConsoleClient.open(emu.consoleUrl);
-    await watcher.login('t', clientId());
-    const victim = await ConsoleClient.open(emu.consoleUrl);
-    const id = clientId();
-    await victim.login('t', id);
+    const { client: watcher } = await ConsoleClient.loggedIn(emu.consoleUrl, 't');
+    const { client: victim, id } = await ConsoleClient.loggedIn(emu.consoleUrl, 't');
     const connection = emu.harness.connections().find((c) => c.loginClientIds.includes(id));
     expect(emu.harness.severConsole(connection?.id as number, 'reset')).toBe(true);
     await watcher.waitFor((frame) => frame.startsWith('user_logout,') && frame.includes(id), 'user_logout');
@@ -142,9 +137,7 @@ describe('console', () => {
 
   it('a silenced (half-open) socket hears nothing more; the server pings into the void and drops it at the timeout', async () => {
     const emu = await emulator({ pingIntervalMs: 50, pongTimeoutMs: 200 });
-    const client = await ConsoleClient.open(emu.consoleUrl);
-    const id = clientId();
-    await client.login('t', id);
+    const { client: client, id } = await ConsoleClient.loggedIn(emu.consoleUrl, 't');
     const connection = emu.harness.connections().find((c) => c.loginClientIds.includes(id));
     emu.harness.severConsole(connection?.id as number, 'silence');
     const heard = client.frames.length;

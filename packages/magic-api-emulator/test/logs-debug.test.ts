@@ -9,16 +9,12 @@
 import { describe, expect, it } from 'vitest';
 import { DebugContext } from '../src/console/debug-context.js';
 import type { SpanLine } from '../src/script/span.js';
-import { ConsoleClient, clientId, emulator, envelope, frameJson, get, waitUntil } from './helpers.js';
+import { ConsoleClient, emulator, envelope, frameJson, get, waitUntil } from './helpers.js';
 
 type Emu = Awaited<ReturnType<typeof emulator>>;
 
-async function console_(emu: Emu): Promise<{ client: ConsoleClient; id: string }> {
-  const client = await ConsoleClient.open(emu.consoleUrl);
-  const id = clientId();
-  await client.login('unauthorization', id);
-  await client.waitFor((f) => f.startsWith('online_users'), 'online_users');
-  return { client, id };
+function console_(emu: Emu): Promise<{ client: ConsoleClient; id: string }> {
+  return ConsoleClient.loggedIn(emu.consoleUrl);
 }
 
 /** Wait until the server has received `text` from some console, then let its (synchronous) handler finish. */

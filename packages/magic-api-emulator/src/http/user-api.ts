@@ -138,19 +138,23 @@ export class UserApiHandler {
     return out;
   }
 
-  /** The methods registered for the pattern that best matches `path` (for 405/OPTIONS), or undefined. */
-  match(path: string): { pattern: string; variables: [string, string][]; methods: string[] } | undefined {
-    const byPattern = new Map<string, string[]>();
+  /**
+   * Spring's lookup (RequestMappingInfoHandlerMapping#lookupHandlerMethod): the best pattern among the mappings of
+   * the request's method (HEAD also matches GET); when only other methods' patterns match, the methods they have.
+   */
+  match(path: string, method: string): { pattern: string; variables: [string, string][] } | { methodMismatch: string[] } | undefined {
+    const byMethod = new Map<string, string[]>();
     for (const key of this.mappings().keys()) {
       const colon = key.indexOf(':');
-      const pattern = key.slice(colon + 1);
-      const methods = byPattern.get(pattern) ?? [];
-      methods.push(key.slice(0, colon));
-      byPattern.set(pattern, methods);
+      const patterns = byMethod.get(key.slice(0, colon)) ?? [];
+      patterns.push(key.slice(colon + 1));
+      byMethod.set(key.slice(0, colon), patterns);
     }
-    const found = bestMatch(byPattern.keys(), path);
-    if (!found) return undefined;
-    return { ...found, methods: byPattern.get(found.pattern) ?? [] };
+    const wanted = method === 'HEAD' ? 'GET' : method;
+    const found = bestMatch(byMethod.get(wanted) ?? [], path);
+    if (found) return found;
+    const others = [...byMethod].filter(([, patterns]) => bestMatch(patterns, path) !== undefined).map(([name]) => name);
+    return others.length > 0 ? { methodMismatch: others } : undefined;
   }
 
   pausedRuns(): PausedRun[] {

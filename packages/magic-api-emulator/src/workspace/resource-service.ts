@@ -404,9 +404,15 @@ export class ResourceService {
   // ------------------------------------------------------------------------------------------------------------
   // move (lines 311-331), moveGroup (364-411), moveFile (419-446)
 
-  move(src: string, groupId: string): boolean {
+  /** The target of a move or copy: the root ("0") or a known group, else GROUP_NOT_FOUND (lines 314-315, 336-337). */
+  private targetGroup(groupId: string): Group | undefined {
     const target = this.groups.get(groupId);
     check(groupId === '0' || target !== undefined, 'GROUP_NOT_FOUND');
+    return target;
+  }
+
+  move(src: string, groupId: string): boolean {
+    const target = this.targetGroup(groupId);
     check(src !== groupId, 'MOVE_NAME_CONFLICT');
     const srcGroup = this.groups.get(src);
     if (srcGroup) return this.moveGroup(srcGroup, groupId);
@@ -463,8 +469,7 @@ export class ResourceService {
   // copyGroup (lines 333-356)
 
   copyGroup(src: string, groupId: string): string {
-    const target = this.groups.get(groupId);
-    check(groupId === '0' || target !== undefined, 'GROUP_NOT_FOUND');
+    this.targetGroup(groupId);
     check(src !== groupId, 'SRC_GROUP_CONFLICT');
     const srcGroup = this.groups.get(src);
     check(srcGroup !== undefined, 'GROUP_NOT_FOUND');
