@@ -1,6 +1,6 @@
 /**
  * Login and tokens. Sources: core/web/MagicWorkbenchController.java:139-181 (login, user, logout),
- * core/interceptor/MagicWebRequestInterceptor.java:23-42 (which requests need a token),
+ * core/interceptor/MagicWebRequestInterceptor.java:24-41 (which requests need a token),
  * core/interceptor/DefaultAuthorizationInterceptor.java (MD5 token, messages), core/web/MagicController.java:94-98
  * (MagicLoginException → code 401, HTTP 200), core/handler/MagicWorkbenchHandler.java:39-103 (console login, pong).
  */

@@ -60,7 +60,7 @@ describe('POST {web}/resource (MagicResourceController.java:146-189)', () => {
       expect(file).toHaveProperty('method');
       expect(file).toHaveProperty('path');
       expect(file).toHaveProperty('lock');
-      // ApiInfo's defaults survive simple(): empty lists, null description (ApiInfo#simple, ApiInfo.java:353-358)
+      // ApiInfo's defaults survive simple(): empty lists, null description (ApiInfo#simple, ApiInfo.java:188-193)
       expect(file.parameters).toEqual([]);
       expect(file.description).toBeNull();
     }

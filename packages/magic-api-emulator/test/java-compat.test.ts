@@ -85,14 +85,14 @@ describe('save bodies: ROT13Utils.decrypt (utils/ROT13Utils.java:50-57)', () => 
 });
 
 describe('console frames', () => {
-  it('WebSocketSessionManager#buildMessage: raw parts, last value raw if a string or number, else pretty JSON (lines 132-146)', () => {
+  it('WebSocketSessionManager#buildMessage: raw parts, last value raw if a string or number, else pretty JSON (WebSocketSessionManager.java:132-146)', () => {
     expect(buildMessage('ping')).toBe('ping');
     expect(buildMessage('login_response', '-1')).toBe('login_response,-1');
     expect(buildMessage('log', ['one line\n'])).toBe('log,[ "one line\\n" ]');
     expect(buildMessage('into_file_id', 'cid', null)).toBe('into_file_id,cid,null');
   });
 
-  it('MagicWebSocketDispatcher#findHandleAndInvoke argument cutting (lines 268-299)', () => {
+  it('MagicWebSocketDispatcher#findHandleAndInvoke argument cutting (MagicWebSocketDispatcher.java:53-84)', () => {
     expect(ConsoleServer.parseArguments('login,tok,cid', 2).args).toEqual(['tok', 'cid']);
     // the last argument stops at the next comma …
     expect(ConsoleServer.parseArguments('resume_breakpoint,s,0,3,5', 3).args).toEqual(['s', '0', '3']);
@@ -101,14 +101,14 @@ describe('console frames', () => {
     expect(ConsoleServer.parseArguments('login', 2).args).toEqual([null, null]);
   });
 
-  it('Integer.valueOf refuses spaces and decimals (MagicDebugHandler.java:40-42 maps it over the lines)', () => {
+  it('Integer.valueOf refuses spaces and decimals (MagicDebugHandler.java:31,47 maps it over the lines)', () => {
     expect(javaIntegerValueOf('+3')).toBe(3);
     expect(() => javaIntegerValueOf(' 3')).toThrow(/NumberFormatException/);
     expect(() => javaIntegerValueOf('3.0')).toThrow(/NumberFormatException/);
     expect(() => javaIntegerValueOf('2147483648')).toThrow(/NumberFormatException/);
   });
 
-  it('log lines as MagicLogbackAppender formats them (core/logging/LogbackLoggerContext.java:30-49, Formatter.java)', () => {
+  it('log lines as MagicLogbackAppender formats them (core/logging/LogbackLoggerContext.java:29-50, Formatter.java)', () => {
     const at = new Date(2024, 0, 2, 3, 4, 5, 6).getTime();
     const line = formatLogLine({ timestamp: at, level: 'INFO', thread: 'http-nio-10712-exec-1', logger: '/用户管理/用户列表(/user/list)', message: 'hello' });
     expect(line).toBe(`2024-01-02 03:04:05.006  INFO --- [io-10712-exec-1] ${'/用户管理/用户列表(/user/list)'.padEnd(40)}: hello\n`);

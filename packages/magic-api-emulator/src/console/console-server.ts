@@ -97,7 +97,7 @@ function raw(value: unknown): string {
 }
 
 /**
- * WebSocketSessionManager#buildMessage (lines 132-146): the lower-case type, then `,value` for each value — every
+ * WebSocketSessionManager#buildMessage (WebSocketSessionManager.java:132-146): the lower-case type, then `,value` for each value — every
  * value but the last as text, the last as text only if it is a string or number, else as pretty JSON.
  */
 export function buildMessage(type: string, ...values: unknown[]): string {
@@ -172,7 +172,7 @@ export class ConsoleServer {
   ) {}
 
   start(): void {
-    // Static initialiser (lines 46-51): flushLog every second, checkSession every CHECK_INTERVAL, both fixed-rate
+    // Static initialiser (WebSocketSessionManager.java:46-51): flushLog every second, checkSession every CHECK_INTERVAL, both fixed-rate
     // from the start, not per session.
     this.timers.push(setInterval(() => this.flushLog(), this.timings.logFlushIntervalMs));
     this.timers.push(setInterval(() => this.checkSession(), this.timings.pingIntervalMs));
@@ -228,7 +228,7 @@ export class ConsoleServer {
     this.events.frame(connection, record);
   }
 
-  /** sendBySession: a send on a closed session fails and is only logged (lines 159-169). */
+  /** sendBySession: a send on a closed session fails and is only logged (WebSocketSessionManager.java:159-169). */
   sendBySession(session: ConsoleSession | undefined, content: string): void {
     if (!session) return;
     if (!session.socket || !session.writeable()) {
@@ -262,7 +262,7 @@ export class ConsoleServer {
     return this.orderedSessions().find((session) => session.clientId === clientId);
   }
 
-  /** sendByClientId (lines 99-107): to that client if it is open; otherwise to "other machines" (nowhere). */
+  /** sendByClientId (WebSocketSessionManager.java:99-107): to that client if it is open; otherwise to "other machines" (nowhere). */
   sendByClientId(clientId: string | null, type: string, ...values: unknown[]): void {
     const session = this.findSession(clientId);
     const content = buildMessage(type, ...values);
@@ -284,13 +284,13 @@ export class ConsoleServer {
   // ------------------------------------------------------------------------------------------------------------
   // logs
 
-  /** sendLogs (lines 77-84): buffered per client; a buffer of 100 lines is flushed at once. */
+  /** sendLogs (WebSocketSessionManager.java:77-84): buffered per client; a buffer of 100 lines is flushed at once. */
   sendLogs(clientId: string, line: string): void {
     this.messageCache.push([clientId, line]);
     if (this.messageCache.length >= 100) this.flushLog();
   }
 
-  /** flushLog (lines 86-97): per client, `log,[line]` for one line, `logs,[…]` for more, always a JSON array. */
+  /** flushLog (WebSocketSessionManager.java:86-97): per client, `log,[line]` for one line, `logs,[…]` for more, always a JSON array. */
   flushLog(): void {
     if (this.messageCache.length === 0) return;
     const grouped = new Map<string, string[]>();
@@ -308,7 +308,7 @@ export class ConsoleServer {
   // ------------------------------------------------------------------------------------------------------------
   // keep-alive
 
-  /** checkSession (lines 198-213): `ping` to every session, then close those silent longer than the timeout. */
+  /** checkSession (WebSocketSessionManager.java:198-213): `ping` to every session, then close those silent longer than the timeout. */
   checkSession(): void {
     const activateLimit = Date.now() - this.timings.pongTimeoutMs;
     const entries = hashMapOrder([...this.sessions.keys()]).map((key) => [key, this.sessions.get(key) as ConsoleSession] as const);
@@ -325,7 +325,7 @@ export class ConsoleServer {
   }
 
   // ------------------------------------------------------------------------------------------------------------
-  // dispatch (MagicWebSocketDispatcher#findHandleAndInvoke, lines 268-305)
+  // dispatch (MagicWebSocketDispatcher#findHandleAndInvoke, MagicWebSocketDispatcher.java:53-90)
 
   /**
    * The message type is the text before the first comma, matched exactly (handlers are registered under the
@@ -397,7 +397,7 @@ export class ConsoleServer {
     }
   }
 
-  /** MagicWorkbenchHandler#onLogin (lines 39-79). */
+  /** MagicWorkbenchHandler#onLogin (MagicWorkbenchHandler.java:39-79). */
   private onLogin(session: ConsoleSession, token: string | null, clientId: string | null): void {
     session.setClientId(clientId);
     if (clientId !== null) session.connection.loginClientIds.push(clientId);
@@ -433,7 +433,7 @@ export class ConsoleServer {
     this.sendToOther(clientId, 'user_login', session.attributes);
   }
 
-  /** MagicWorkbenchHandler#pong (lines 89-103). */
+  /** MagicWorkbenchHandler#pong (MagicWorkbenchHandler.java:89-103). */
   private onPong(session: ConsoleSession): void {
     session.activateTime = Date.now();
     const user = session.user;
@@ -445,7 +445,7 @@ export class ConsoleServer {
     }
   }
 
-  /** MagicWebSocketDispatcher#afterConnectionClosed (lines 317-325). */
+  /** MagicWebSocketDispatcher#afterConnectionClosed (MagicWebSocketDispatcher.java:102-110). */
   private afterConnectionClosed(session: ConsoleSession): void {
     if (!this.connections.has(session.socket as WebSocket)) return; // already dropped by checkSession
     this.connections.delete(session.socket as WebSocket);

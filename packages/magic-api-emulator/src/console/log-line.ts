@@ -1,6 +1,6 @@
 /**
  * The text of one console log line, as MagicLogbackAppender formats a logging event
- * (core/logging/LogbackLoggerContext.java:30-49 with core/logging/Formatter.java):
+ * (core/logging/LogbackLoggerContext.java:29-50 with core/logging/Formatter.java):
  *
  *   yyyy-MM-dd HH:mm:ss.SSS <level, left-padded to 5> --- [<thread, last 15 chars, left-padded to 15>] <logger
  *   name abbreviated to 39, then cut to its last 40 chars or right-padded to 40>: <message>\n
@@ -25,7 +25,7 @@ function align(value: string, min: number, max: number, leftTruncate: boolean, l
   return value;
 }
 
-/** TargetLengthBasedClassNameAbbreviator(39) (Formatter.java:271-367; logback's, MAX_DOTS 16). */
+/** TargetLengthBasedClassNameAbbreviator(39) (Formatter.java:179-275; logback's, MAX_DOTS 16). */
 export function abbreviateLoggerName(name: string, targetLength = 39): string {
   if (name.length < targetLength) return name;
   const dots: number[] = [];

@@ -3,7 +3,7 @@
  * (core/web/*.java, backup/web/MagicBackupController.java, magic-api 2.2.2), each endpoint with its mapping, its
  * `@Valid(requireLogin = …)`, and the answers its code gives. Every answer is a JsonBean with HTTP 200; failures
  * are InvalidArgumentException codes, 401 for MagicLoginException (MagicController.java:94-98) and -1 with the
- * exception's message for anything else (MagicExceptionHandler.java:17-22).
+ * exception's message for anything else (MagicExceptionHandler.java:25-42).
  */
 import type { ServerResponse } from 'node:http';
 import { readJson, JsonReadError } from '../java/jackson-reader.js';
@@ -380,7 +380,7 @@ export class EditorApi {
     }
   }
 
-  /** MagicResourceController#saveFile (lines 73-100). */
+  /** MagicResourceController#saveFile (MagicResourceController.java:73-100). */
   private async saveFile(request: ServletRequest, folder: string, user: MagicUser | null): Promise<Reply> {
     const decrypted = decryptSaveBody(request.body.toString('utf8'));
     if (!(RESOURCE_TYPES as readonly string[]).includes(folder)) throw MagicApiError.of('GROUP_NOT_FOUND');
@@ -417,7 +417,7 @@ export class EditorApi {
   }
 
   /**
-   * MagicWorkbenchController#search (lines 206-229) over MagicController#entities (lines 80-92): every group of
+   * MagicWorkbenchController#search (MagicWorkbenchController.java:206-229) over MagicController#entities (MagicController.java:80-92): every group of
    * every type's tree (root excluded), each group's files in fileCache order, the first line containing the keyword.
    */
   search(keyword: string): unknown[] {
@@ -442,7 +442,7 @@ export class EditorApi {
     return hits;
   }
 
-  /** MagicBackupController#rollback (lines 241-265). */
+  /** MagicBackupController#rollback (MagicBackupController.java:51-75). */
   private async rollback(id: string | null, timestamp: number | null, user: MagicUser | null): Promise<Reply> {
     check(this.backups !== undefined, 'BACKUP_NOT_ENABLED');
     const backups = this.backups as BackupService;

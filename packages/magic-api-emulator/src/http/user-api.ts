@@ -420,7 +420,7 @@ function samePath(a: Definition, b: Definition): boolean {
     a.validateType === b.validateType && a.error === b.error;
 }
 
-/** ApiInfo#getOptionValue (ApiInfo.java:318-335): the API's option, else the first group (upwards) that sets it. */
+/** ApiInfo#getOptionValue (ApiInfo.java:157-170): the API's option, else the first group (upwards) that sets it. */
 function optionValue(info: ApiEntity, key: string, groups: { options: Definition[] | null }[]): string | null {
   const own = (info.options ?? []).find((option) => option.name === key);
   if (own) return own.value === null ? null : javaToString(own.value);

@@ -3,10 +3,10 @@
  * 2.2.2), in memory instead of the `magic_backup_record_v2` table (db/README.md: primary key (id, create_date)).
  *
  * - A file saved, created or moved, and a group saved, created or moved, is backed up as the JSON of its new state
- *   (onFileEvent / onFolderEvent, lines 197-223); deletes and lock changes are not.
+ *   (onFileEvent / onFolderEvent, MagicDatabaseBackupService.java:125-152); deletes and lock changes are not.
  * - Lists select every column but `content`, newest first, at most 100 rows (FETCH_SIZE, `setMaxRows`).
  * - A second backup of the same id in the same millisecond violates the primary key; doBackup logs the failure and
- *   the record is lost (lines 148-160).
+ *   the record is lost (MagicDatabaseBackupService.java:76-88).
  */
 import { toPrettyJson } from '../java/jackson-writer.js';
 import { copyEntity, copyGroup, entityJson, groupJson, type Entity, type Group } from './entities.js';
@@ -69,7 +69,7 @@ export class BackupService {
     this.records.push({ id: record.id, createDate, tag: null, type: record.type, name: record.name, createBy: record.createBy ?? this.workspace.currentUser(), content: record.content });
   }
 
-  /** doBackupAll (lines 134-145): id and type `full`. */
+  /** doBackupAll (MagicDatabaseBackupService.java:63-74): id and type `full`. */
   doBackupAll(name: string, createBy: string | null): void {
     const snapshot: FullSnapshot = {
       groups: [...this.workspace.groups.values()].map(copyGroup),

@@ -464,7 +464,7 @@ export function bindGroup(value: JavaValue): Group {
   return group;
 }
 
-/** BaseDefinition#equals (BaseDefinition.java:163-173): every field but `type`. */
+/** BaseDefinition#equals (BaseDefinition.java:164-174): every field but `type`. */
 function sameDefinition(a: Definition | null, b: Definition | null): boolean {
   if (a === null || b === null) return a === b;
   return (
@@ -493,7 +493,7 @@ function sameValue(a: JavaValue, b: JavaValue): boolean {
 
 /**
  * `Objects.equals(oldInfo, entity)` of the auto-save shortcut (MagicResourceController.java:90-95), with each
- * class's own equals: MagicEntity (id, script, groupId, name), ApiInfo.java:360-379, FunctionInfo.java:268-281,
+ * class's own equals: MagicEntity (id, script, groupId, name), ApiInfo.java:196-214, FunctionInfo.java:72-85,
  * TaskInfo.java:67-80 (which also calls MagicEntity#equals).
  */
 export function sameForAutoSave(a: Entity, b: Entity): boolean {

@@ -1,7 +1,7 @@
 /**
  * core/config/JsonCodeConstants.java (magic-api 2.2.2), line by line: the `code`/`message` pairs the editor API
  * answers with. An InvalidArgumentException carrying one of them becomes `{"code": <code>, "message": <message>}`
- * with HTTP 200 (MagicExceptionHandler#exceptionHandler(InvalidArgumentException), core/web/MagicExceptionHandler.java:29-33).
+ * with HTTP 200 (MagicExceptionHandler#exceptionHandler(InvalidArgumentException), core/web/MagicExceptionHandler.java:38-42).
  */
 export const JSON_CODES = {
   SUCCESS: [1, 'success'], // :9 (Constants.RESPONSE_MESSAGE_SUCCESS)

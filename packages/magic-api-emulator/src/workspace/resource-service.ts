@@ -207,7 +207,7 @@ export class ResourceService {
   }
 
   /**
-   * storage.buildKey(entity): ApiInfoMagicResourceStorage.java:151-159 (METHOD:/prefix/groupPath/path),
+   * storage.buildKey(entity): ApiInfoMagicResourceStorage.java:29-36 (METHOD:/prefix/groupPath/path),
    * Function/Task storages (/groupPath/path), DataSource (key-updateTime).
    */
   mappingKey(entity: Entity, groupId = entity.groupId): string {
@@ -329,12 +329,12 @@ export class ResourceService {
   /** storage.validate(entity) of each storage. */
   private validate(type: ResourceType, entity: Entity): void {
     if (entity.kind === 'api' && type === 'api') {
-      // ApiInfoMagicResourceStorage.java:161-165, then AbstractPathMagicResourceStorage.java:118-122
+      // ApiInfoMagicResourceStorage.java:39-43, then AbstractPathMagicResourceStorage.java:34-38
       check(isNotBlank(entity.method), 'REQUEST_METHOD_REQUIRED');
       check(isNotBlank(entity.path), 'REQUEST_PATH_REQUIRED');
       check(isNotBlank(entity.script), 'SCRIPT_REQUIRED');
     } else if (type === 'function') {
-      // FunctionInfoMagicResourceStorage.java:327-330
+      // FunctionInfoMagicResourceStorage.java:24-27
       check(isNotBlank(pathOf(entity)), 'FUNCTION_PATH_REQUIRED');
     } else if (type === 'task' && entity.kind === 'task') {
       // TaskInfoMagicResourceStorage.java:18-21
