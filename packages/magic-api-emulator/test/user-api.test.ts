@@ -157,3 +157,15 @@ describe('scripts outside the subset', () => {
     }
   });
 });
+
+describe('subset edges refused rather than guessed', () => {
+  it('a second `var` of one name, an assignment without `var`, a member of null', async () => {
+    const scripts = ['var a = 1\nvar a = 2\nreturn a', 'b = 1\nreturn b', 'var m = null\nreturn m.x'];
+    const emu = await emulator({ seed: { api: [{ name: 'g', path: 'g', files: scripts.map((script, index) => ({ name: `e${index}`, path: `e${index}`, script })) }] } });
+    for (let index = 0; index < scripts.length; index++) {
+      const response = await get(`${emu.baseUrl}/g/e${index}`);
+      expect(response.status, scripts[index]).toBe(500);
+      expect(await response.text()).toMatch(/magic-api-emulator: cannot run .*(second time|without declaring|of null)/);
+    }
+  });
+});

@@ -233,6 +233,8 @@ class Parser {
       const name = this.next();
       if (name.kind !== 'identifier') this.unsupported('a variable name', name);
       if (KEYWORDS.has(name.text)) this.unsupported('a keyword as a variable name', name);
+      // What magic-script does with a second `var` of one name is not in the source at hand: refuse it.
+      if (this.varNames.includes(name.text)) this.unsupported(`declaring "${name.text}" a second time`, name);
       this.declare(name.text);
       if (!this.isPunct('=')) return { k: 'var', name: name.text, init: null, span: this.spanFrom(first) };
       this.next();
@@ -258,9 +260,10 @@ class Parser {
       this.unsupported(`the "${first.text}" statement is outside the emulator's Magic-Script subset`);
     }
     if (first.kind === 'identifier' && this.isPunct('=', 1)) {
+      // Assigning a name no `var` declared (a root variable, or nothing) is outside the subset.
+      if (!this.varNames.includes(first.text)) this.unsupported(`assigning "${first.text}" without declaring it with var first`, first);
       this.next();
       this.next();
-      this.declare(first.text);
       const value = this.expression();
       return { k: 'assign', name: first.text, value, span: this.spanFrom(first) };
     }
