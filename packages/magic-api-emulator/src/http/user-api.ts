@@ -122,38 +122,52 @@ export class UserApiHandler {
     private readonly options: UserApiOptions,
   ) {}
 
+  private cache: { revision: number; mappings: Map<string, ApiEntity>; patterns: Map<string, string[]> } | undefined;
+
   /** METHOD:pattern → API, as the registry holds them (every api file whose group exists). */
   mappings(): Map<string, ApiEntity> {
-    const out = new Map<string, ApiEntity>();
+    return this.registry().mappings;
+  }
+
+  private registry(): { mappings: Map<string, ApiEntity>; patterns: Map<string, string[]> } {
+    if (this.cache?.revision === this.workspace.revision) return this.cache;
+    const mappings = new Map<string, ApiEntity>();
+    const patterns = new Map<string, string[]>();
     for (const entity of this.workspace.files.values()) {
-      if (entity.kind !== 'api' || entity.groupId === null || !this.workspace.groups.has(entity.groupId)) continue;
-      if (this.workspace.getGroup(entity.groupId)?.type !== 'api') continue;
+      if (entity.kind !== 'api' || entity.groupId === null || this.workspace.getGroup(entity.groupId)?.type !== 'api') continue;
+      let key: string;
       try {
-        const key = this.workspace.mappingKey(entity);
-        if (!out.has(key)) out.set(key, entity);
+        key = this.workspace.mappingKey(entity);
       } catch {
-        // an API whose key cannot be built was refused at save time
+        continue; // an API whose key cannot be built was refused at save time
       }
+      if (mappings.has(key)) continue;
+      mappings.set(key, entity);
+      const colon = key.indexOf(':');
+      const list = patterns.get(key.slice(0, colon)) ?? [];
+      list.push(key.slice(colon + 1));
+      patterns.set(key.slice(0, colon), list);
     }
-    return out;
+    this.cache = { revision: this.workspace.revision, mappings, patterns };
+    return this.cache;
   }
 
   /**
-   * Spring's lookup (RequestMappingInfoHandlerMapping#lookupHandlerMethod): the best pattern among the mappings of
-   * the request's method (HEAD also matches GET); when only other methods' patterns match, the methods they have.
+   * Spring's lookup (RequestMappingInfoHandlerMapping#lookupHandlerMethod): a direct path match first, else the best
+   * pattern among the mappings of the request's method (HEAD also matches GET); when only other methods' patterns
+   * match, the methods they have.
    */
   match(path: string, method: string): { pattern: string; variables: [string, string][] } | { methodMismatch: string[] } | undefined {
-    const byMethod = new Map<string, string[]>();
-    for (const key of this.mappings().keys()) {
-      const colon = key.indexOf(':');
-      const patterns = byMethod.get(key.slice(0, colon)) ?? [];
-      patterns.push(key.slice(colon + 1));
-      byMethod.set(key.slice(0, colon), patterns);
-    }
+    const { mappings, patterns } = this.registry();
     const wanted = method === 'HEAD' ? 'GET' : method;
-    const found = bestMatch(byMethod.get(wanted) ?? [], path);
+    // Direct paths are the mappings without pattern syntax (Spring keeps them in a separate lookup).
+    const trimmed = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+    for (const candidate of [path, trimmed]) {
+      if (!/[{*?]/.test(candidate) && mappings.has(`${wanted}:${candidate}`)) return { pattern: candidate, variables: [] };
+    }
+    const found = bestMatch(patterns.get(wanted) ?? [], path);
     if (found) return found;
-    const others = [...byMethod].filter(([, patterns]) => bestMatch(patterns, path) !== undefined).map(([name]) => name);
+    const others = [...patterns].filter(([, list]) => bestMatch(list, path) !== undefined).map(([name]) => name);
     return others.length > 0 ? { methodMismatch: others } : undefined;
   }
 

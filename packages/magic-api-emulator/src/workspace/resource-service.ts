@@ -112,11 +112,18 @@ export class ResourceService {
   }
 
   private publish(event: WorkspaceEvent): void {
+    this.revision++;
     for (const listener of this.listeners) listener(event);
   }
 
+  /** Bumped by every change, so views of the workspace (iteration orders, the API mappings) can be cached. */
+  revision = 0;
+  private groupOrder: { revision: number; groups: Group[] } | undefined;
+  private fileOrder: { revision: number; files: Entity[]; byGroup: Map<string, Entity[]> } | undefined;
+
   /** init() (DefaultMagicResourceService.java:148-171): the root group of storages that allow files at the root. */
   init(): void {
+    this.revision++;
     this.groups.clear();
     this.files.clear();
     for (const type of Object.keys(STORAGES) as ResourceType[]) {
@@ -130,24 +137,43 @@ export class ResourceService {
   }
 
   putGroup(group: Group): void {
+    this.revision++;
     this.groups.set(group.id as string, group);
     // HashMap#clear keeps its table: the capacity only grows.
     this.groupCapacity = Math.max(this.groupCapacity, grownCapacity(this.groups.size));
   }
 
   putFile(entity: Entity): void {
+    this.revision++;
     this.files.set(entity.id as string, entity);
     this.fileCapacity = Math.max(this.fileCapacity, grownCapacity(this.files.size, 32));
   }
 
   /** fileCache.values() in HashMap iteration order. */
   orderedFiles(): Entity[] {
-    return hashMapOrder([...this.files.keys()], this.fileCapacity).map((id) => this.files.get(id) as Entity);
+    return this.fileIndex().files;
+  }
+
+  private fileIndex(): { files: Entity[]; byGroup: Map<string, Entity[]> } {
+    if (this.fileOrder?.revision !== this.revision) {
+      const files = hashMapOrder([...this.files.keys()], this.fileCapacity).map((id) => this.files.get(id) as Entity);
+      const byGroup = new Map<string, Entity[]>();
+      for (const entity of files) {
+        const list = byGroup.get(String(entity.groupId)) ?? [];
+        list.push(entity);
+        byGroup.set(String(entity.groupId), list);
+      }
+      this.fileOrder = { revision: this.revision, files, byGroup };
+    }
+    return this.fileOrder;
   }
 
   /** groupCache.values() in HashMap iteration order. */
   orderedGroups(): Group[] {
-    return hashMapOrder([...this.groups.keys()], this.groupCapacity).map((id) => this.groups.get(id) as Group);
+    if (this.groupOrder?.revision !== this.revision) {
+      this.groupOrder = { revision: this.revision, groups: hashMapOrder([...this.groups.keys()], this.groupCapacity).map((id) => this.groups.get(id) as Group) };
+    }
+    return this.groupOrder.groups;
   }
 
   getGroup(id: string | null): Group | undefined {
@@ -248,7 +274,7 @@ export class ResourceService {
   /** listFiles (lines 633-643): the files of a group; GROUP_NOT_FOUND for an unknown group. */
   listFiles(groupId: string): Entity[] {
     check(this.groups.has(groupId), 'GROUP_NOT_FOUND');
-    return this.orderedFiles().filter((entity) => entity.groupId === groupId);
+    return [...(this.fileIndex().byGroup.get(groupId) ?? [])];
   }
 
   private fileNameTaken(groupId: string, fileName: string, suffix: string, exceptId: string | null): boolean {
@@ -374,6 +400,7 @@ export class ResourceService {
         // Every file below the group must keep a unique mapping key under the new path.
         const previous = old.path;
         old.path = group.path;
+        this.revision++;
         try {
           for (const below of this.subtree(old.id as string)) {
             for (const entity of this.files.values()) {
@@ -389,6 +416,7 @@ export class ResourceService {
           }
         } finally {
           old.path = previous;
+          this.revision++;
         }
       }
       group.updateBy = this.currentUser();
@@ -432,6 +460,7 @@ export class ResourceService {
     const oldParent = src.parentId;
     // The cached group's parentId changes before the rename is tried (lines 372-373) …
     src.parentId = target;
+    this.revision++;
     // … and java.io.File#renameTo cannot move a directory into itself: the call answers false, leaving the cached
     // group pointing into its own subtree (it drops out of the tree until the next reload).
     if (intoItself) return false;
@@ -440,6 +469,7 @@ export class ResourceService {
       for (const entity of entities) {
         if (this.keyTaken(type, this.mappingKey(entity), entity.id)) {
           src.parentId = oldParent;
+          this.revision++;
           throw MagicApiError.of('MOVE_PATH_CONFLICT');
         }
       }
@@ -500,6 +530,7 @@ export class ResourceService {
     const group = this.groups.get(id);
     if (group) {
       const removed: Entity[] = [];
+      this.revision++;
       for (const below of this.subtree(id)) {
         this.groups.delete(below.id as string);
         for (const [fileId, file] of [...this.files]) {
@@ -514,6 +545,7 @@ export class ResourceService {
     }
     const entity = this.files.get(id);
     if (entity) {
+      this.revision++;
       this.files.delete(id);
       this.publish({ kind: 'file', type: String(this.groups.get(String(entity.groupId))?.type), action: 'DELETE', entity });
     }
@@ -528,6 +560,7 @@ export class ResourceService {
     check(entity !== undefined, 'FILE_NOT_FOUND');
     const target = entity as Entity;
     check(target.groupId !== null && this.groups.has(target.groupId), 'GROUP_NOT_FOUND');
+    this.revision++;
     target.lock = locked ? '1' : '0';
     target.updateTime = this.now();
     target.updateBy = this.currentUser();
