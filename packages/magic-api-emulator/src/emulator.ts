@@ -68,6 +68,16 @@ export interface RequestRecord {
   at: number;
 }
 
+/** One TCP connection to the emulator's port, for ordering checks (e.g. "the console closed before the HTTP agent"). */
+export interface SocketRecord {
+  readonly id: number;
+  readonly remotePort: number | undefined;
+  readonly openedAt: number;
+  closedAt?: number;
+  /** `console` once the connection upgraded to the console WebSocket. */
+  kind: 'http' | 'console';
+}
+
 export interface EmulatorHarness {
   /** Emits 'frame' (connection, record), 'request' (record), 'connection' (connection). */
   readonly events: EventEmitter;
@@ -105,8 +115,8 @@ export interface EmulatorHarness {
   pausedRuns(): PausedRun[];
   /** HTTP requests received (user APIs and editor), in order. */
   requests(): RequestRecord[];
-  /** TCP connections to the HTTP server: open now and accepted in total. */
-  sockets(): { open: number; total: number };
+  /** TCP connections to the port: open now, accepted in total, and each with its open/close times. */
+  sockets(): { open: number; total: number; log: readonly SocketRecord[] };
   backups(): readonly BackupRecord[];
 }
 
@@ -167,6 +177,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Magi
   const requestLog: RequestRecord[] = [];
   const sockets = new Set<Socket>();
   let totalSockets = 0;
+  const socketLog: SocketRecord[] = [];
+  const socketRecords = new WeakMap<Socket, SocketRecord>();
 
   const route = async (request: ServletRequest, response: ServerResponse): Promise<void> => {
     const path = request.path;
@@ -257,7 +269,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Magi
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     totalSockets++;
-    socket.on('close', () => sockets.delete(socket));
+    const record: SocketRecord = { id: totalSockets, remotePort: socket.remotePort, openedAt: Date.now(), kind: 'http' };
+    socketLog.push(record);
+    socketRecords.set(socket, record);
+    socket.on('close', () => {
+      sockets.delete(socket);
+      record.closedAt = Date.now();
+    });
   });
   server.on('clientError', (_error, socket: Socket) => {
     // Tomcat answers a request it cannot parse (or with headers over 8 KB) with 400.
@@ -281,6 +299,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Magi
     wss.once('headers', addCors);
     wss.handleUpgrade(incoming, socket, head, (ws) => {
       wss.off('headers', addCors);
+      const record = socketRecords.get(socket);
+      if (record) record.kind = 'console';
       const connection = consoleServer.accept(ws, incoming.headers, incoming.socket.remoteAddress);
       events.emit('connection', connection);
     });
@@ -361,7 +381,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Magi
     loginToken: () => auth.staticToken(),
     pausedRuns: () => userApis.pausedRuns(),
     requests: () => [...requestLog],
-    sockets: () => ({ open: sockets.size, total: totalSockets }),
+    sockets: () => ({ open: sockets.size, total: totalSockets, log: [...socketLog] }),
     backups: () => backups?.all() ?? [],
   };
 

@@ -1,5 +1,5 @@
 export { startEmulator, normaliseWeb } from './emulator.js';
-export type { EmulatorOptions, EmulatorHarness, MagicApiEmulator, RequestRecord } from './emulator.js';
+export type { EmulatorOptions, EmulatorHarness, MagicApiEmulator, RequestRecord, SocketRecord } from './emulator.js';
 export type { ConsoleConnection, FrameRecord } from './console/console-server.js';
 export type { PausedRun } from './http/user-api.js';
 export type { BackupRecord } from './workspace/backup-service.js';

@@ -96,10 +96,22 @@ describe('HTTP', () => {
   it('the harness counts HTTP sockets: a keep-alive client reuses one', async () => {
     const emu = await emulator();
     for (let i = 0; i < 5; i++) await (await get(`${emu.baseUrl}/user/list`)).text();
-    const { open, total } = emu.harness.sockets();
+    const { open, total, log } = emu.harness.sockets();
     expect(total).toBeGreaterThanOrEqual(1);
     expect(total).toBeLessThan(5);
     expect(open).toBeLessThanOrEqual(total);
+    expect(log.every((record) => record.kind === 'http')).toBe(true);
+  });
+
+  it('the socket log tells console connections from HTTP ones, with their close times', async () => {
+    const emu = await emulator();
+    const { client } = await ConsoleClient.loggedIn(emu.consoleUrl, 't');
+    await (await get(`${emu.baseUrl}/user/list`, { Connection: 'close' })).text();
+    client.socket.close(1000);
+    await client.waitClosed();
+    await waitUntil(() => emu.harness.sockets().log.every((record) => record.closedAt !== undefined), 'every socket to close');
+    const kinds = emu.harness.sockets().log.map((record) => record.kind).sort();
+    expect(kinds).toEqual(['console', 'http']);
   });
 });
 
