@@ -145,6 +145,9 @@ export function normaliseWeb(web: string): string {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<MagicApiEmulator> {
   const host = options.host ?? '127.0.0.1';
   const web = normaliseWeb(options.web ?? '/magic/web');
+  // A blank magic-api.web means no editor API and no console at all (MagicAPIProperties#getWeb answers null):
+  // nothing this emulator is for.
+  if (web === '' || web === '/') throw new Error('web must be a path such as /magic/web (a server without one has no editor API and no console)');
   const warn = options.warn ?? ((message: string) => process.stderr.write(`magic-api-emulator: ${message}\n`));
   if (options.tokenLifetimeSeconds !== undefined && !options.credentials) throw new Error('tokenLifetimeSeconds needs credentials (tokens exist only when login is required)');
   if (options.tokenLifetimeSeconds !== undefined && !(Number.isInteger(options.tokenLifetimeSeconds) && options.tokenLifetimeSeconds > 0)) {

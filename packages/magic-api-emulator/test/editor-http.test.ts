@@ -171,6 +171,11 @@ describe('around the editor', () => {
     expect((await envelope(postForm(`${emu.webUrl}/resource`))).code).toBe(1);
   });
 
+  it('a blank web path is refused: such a server has no editor API and no console (MagicAPIProperties#getWeb → null)', async () => {
+    await expect(emulator({ web: '' })).rejects.toThrow(/web must be a path/);
+    await expect(emulator({ web: '/' })).rejects.toThrow(/web must be a path/);
+  });
+
   it('endpoints it does not emulate say so loudly (HTTP 501 with a reason), never a fake answer', async () => {
     const emu = await emulator();
     const response = await get(`${emu.webUrl}/todo`);
