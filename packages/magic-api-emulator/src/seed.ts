@@ -265,6 +265,24 @@ export const DEFAULT_SEED: SeedTree = {
   ],
   function: [
     {
+      id: 'a2c6b8a7e9f0431a4c5b6e7d8f9a0b12',
+      name: '数据处理',
+      path: 'data',
+      files: [
+        {
+          id: 'b1c2d3e4f5a647b8c9d0e1f2a3b4c5d6',
+          name: '拼接全名',
+          path: 'fullName',
+          description: '姓和名拼成全名',
+          parameters: [
+            { name: 'familyName', description: '姓' },
+            { name: 'givenName', description: '名' },
+          ],
+          script: 'return familyName + givenName',
+        },
+      ],
+    },
+    {
       id: 'd9a3f5e4b6c7408d1f2e3b4a5c6d7e8f',
       name: '工具函数',
       path: 'util',
@@ -281,6 +299,22 @@ export const DEFAULT_SEED: SeedTree = {
     },
   ],
   task: [
+    {
+      id: 'f1c5b7a6d8e9420f3b4a5d6c7e8f9a01',
+      name: '报表',
+      path: 'report',
+      files: [
+        {
+          id: 'a0b1c2d3e4f546a7b8c9d0e1f2a3b4c5',
+          name: '日报',
+          path: 'daily',
+          cron: '0 30 8 * * ?',
+          enabled: true,
+          description: '每天早上八点半生成日报',
+          script: ['var title = "日报"', 'log.info("生成" + title)', 'return title'].join('\n'),
+        },
+      ],
+    },
     {
       id: 'e0b4a6f5c7d8419e2a3f4c5b6d7e8f90',
       name: '定时任务',

@@ -169,3 +169,13 @@ describe('subset edges refused rather than guessed', () => {
     }
   });
 });
+
+describe('the default seed', () => {
+  it('every script in it is within the subset (so the seed never shows an emulator refusal)', async () => {
+    const { parseScript } = await import('../src/script/parser.js');
+    const emu = await emulator();
+    const scripts = emu.harness.files().filter((file) => file.script !== null);
+    expect(scripts.length).toBeGreaterThanOrEqual(9);
+    for (const file of scripts) expect(() => parseScript(file.script as string), String(file.name)).not.toThrow();
+  });
+});
