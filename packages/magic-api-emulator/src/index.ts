@@ -1,0 +1,11 @@
+export { startEmulator, normaliseWeb } from './emulator.js';
+export type { EmulatorOptions, EmulatorHarness, MagicApiEmulator, RequestRecord, SocketRecord } from './emulator.js';
+export type { ConsoleConnection, FrameRecord } from './console/console-server.js';
+export type { PausedRun } from './http/user-api.js';
+export type { BackupRecord } from './workspace/backup-service.js';
+export type { Entity, Group, ResourceType, Definition } from './workspace/entities.js';
+export { DEFAULT_SEED } from './seed.js';
+export type { SeedTree, SeedGroup, SeedFile, SeedDefinition } from './seed.js';
+export { encryptSaveBody } from './java/rot13-body.js';
+export { md5Hex } from './auth/authorization.js';
+export { JSON_CODES, MagicApiError } from './workspace/json-codes.js';
