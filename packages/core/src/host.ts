@@ -2,6 +2,7 @@ import { McpServer, type ResourceMetadata, type ResourceTemplate } from '@modelc
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { CallToolRequestSchema, ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { AsyncSeriesHook } from 'tapable';
+import { boundedWait } from './bounded-wait.js';
 import { hostConfigSchema, type HostConfigInput } from './config-schema.js';
 import { loadConfigFile } from './config-loader.js';
 import { HostError, describeError, formatErrorStack, isHostError } from './errors.js';
@@ -373,7 +374,7 @@ export class Host {
     this.logger.info('shutting down (%s)', reason);
 
     // A start tap still running gets its signal aborted and a bounded moment to return.
-    if (wasStarting) await settleWithin(wasStarting, Math.min(startedAt + limits.hookTimeoutMs, this.#deadline));
+    if (wasStarting) await boundedWait(wasStarting, Math.min(startedAt + limits.hookTimeoutMs, this.#deadline) - Date.now());
 
     const drainStarted = Date.now();
     const { completed, cut } = await this.#tracker.drain(Math.min(drainStarted + limits.drainTimeoutMs, this.#deadline));
@@ -382,7 +383,7 @@ export class Host {
 
     // Replies are out. HTTP: close the sessions (SSE streams end, sockets close) before the plugins release.
     // stdio stays open through the taps, so a request sent meanwhile still gets its "shutting down" error.
-    if (this.#http) await settleWithin(this.#http.close(), Math.max(Date.now() + 100, this.#deadline));
+    if (this.#http) await boundedWait(this.#http.close(), Math.max(100, this.#deadline - Date.now()));
 
     const run = new ShutdownRun(reason, this.#deadline, limits.hookTimeoutMs, this.shutdownPlan(), (plugin, message) =>
       createLogger(plugin, this.#logOutput).error(message),
@@ -391,7 +392,7 @@ export class Host {
     await this.hooks.shutdown.promise(run as unknown as ShutdownContext);
 
     // Bounded: a transport must not hold the exit.
-    await settleWithin(Promise.allSettled([...this.#servers.keys()].map((server) => server.close())), Math.max(Date.now() + 100, this.#deadline));
+    await boundedWait(Promise.allSettled([...this.#servers.keys()].map((server) => server.close())), Math.max(100, this.#deadline - Date.now()));
     this.#servers.clear();
     this.#logOutput.sinks.clear();
     this.#state = 'stopped';
@@ -648,12 +649,5 @@ function summarize(resources: string[]): string {
   const counts = new Map<string, number>();
   for (const resource of resources) counts.set(resource, (counts.get(resource) ?? 0) + 1);
   return [...counts].map(([name, count]) => (count > 1 ? `${name} ×${count}` : name)).join(', ');
-}
-
-/** Wait for `promise` to settle, but no later than `deadline` (a `Date.now()` value). */
-async function settleWithin(promise: Promise<unknown>, deadline: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([promise.then(() => {}, () => {}), new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))))]);
-  clearTimeout(timer);
 }
 

@@ -7,7 +7,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { HttpTransportConfig } from './config-schema.js';
 import type { Logger } from './logger.js';
-import { SHUTTING_DOWN_CODE } from './request-tracker.js';
+import { HTTP_NOT_ADMITTED_CODE, HTTP_REFUSED_CODE, SHUTTING_DOWN_CODE } from './protocol-errors.js';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
@@ -126,15 +126,15 @@ export class HttpServing {
       return this.#refuseWhileClosing(res);
     }
     const hostProblem = this.#checkHost(req);
-    if (hostProblem) return this.#reject(res, 403, -32000, hostProblem);
+    if (hostProblem) return this.#reject(res, 403, HTTP_REFUSED_CODE, hostProblem);
     const originProblem = this.#checkOrigin(req);
-    if (originProblem) return this.#reject(res, 403, -32000, originProblem);
+    if (originProblem) return this.#reject(res, 403, HTTP_REFUSED_CODE, originProblem);
     if (this.#config.auth) {
       const header = req.headers.authorization ?? '';
       const token = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
       if (!token || !sameSecret(token, this.#config.auth.bearerToken)) {
         res.setHeader('WWW-Authenticate', `Bearer realm="mcp-host", error="${token ? 'invalid_token' : 'invalid_request'}"`);
-        return this.#reject(res, 401, -32001, token ? 'Unauthorized: the bearer token is not valid.' : 'Unauthorized: send Authorization: Bearer <token>.');
+        return this.#reject(res, 401, HTTP_NOT_ADMITTED_CODE, token ? 'Unauthorized: the bearer token is not valid.' : 'Unauthorized: send Authorization: Bearer <token>.');
       }
     }
 
@@ -161,18 +161,18 @@ export class HttpServing {
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
       const session = this.#sessions.get(sessionId);
-      if (!session) return this.#reject(res, 404, -32001, 'Session not found: it ended or never existed. Initialize a new session.');
+      if (!session) return this.#reject(res, 404, HTTP_NOT_ADMITTED_CODE, 'Session not found: it ended or never existed. Initialize a new session.');
       return session.transport.handleRequest(req, res, body);
     }
     if (req.method === 'POST' && (isInitializeRequest(body) || (Array.isArray(body) && body.some((message) => isInitializeRequest(message))))) {
       return this.#startSession(req, res, body);
     }
-    if (req.method === 'GET' || req.method === 'DELETE') return this.#reject(res, 400, -32000, 'Bad request: Mcp-Session-Id header required');
+    if (req.method === 'GET' || req.method === 'DELETE') return this.#reject(res, 400, HTTP_REFUSED_CODE, 'Bad request: Mcp-Session-Id header required');
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'GET, POST, DELETE');
-      return this.#reject(res, 405, -32000, 'Method not allowed');
+      return this.#reject(res, 405, HTTP_REFUSED_CODE, 'Method not allowed');
     }
-    return this.#reject(res, 400, -32000, 'Bad request: no Mcp-Session-Id header, and the message is not an initialize request');
+    return this.#reject(res, 400, HTTP_REFUSED_CODE, 'Bad request: no Mcp-Session-Id header, and the message is not an initialize request');
   }
 
   async #startSession(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
@@ -198,7 +198,7 @@ export class HttpServing {
   async #serveStateless(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST');
-      return this.#reject(res, 405, -32000, 'Method not allowed: this endpoint is stateless (POST only)');
+      return this.#reject(res, 405, HTTP_REFUSED_CODE, 'Method not allowed: this endpoint is stateless (POST only)');
     }
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     const server = await this.#host.connect(transport, `http-stateless-${++this.#sessionCount}`);

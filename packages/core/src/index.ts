@@ -16,8 +16,10 @@ export { hostConfigSchema, type HostConfig, type HostConfigInput } from './confi
 export { configJsonSchema, type SchemaPlugin } from './config-json-schema.js';
 export { loadConfigFile, displayPath, SEARCH_PLACES, MODULE_NAME } from './config-loader.js';
 export { resolveConfig, type ResolvedConfig, type ResolvedPlugin } from './resolve-config.js';
-export { SHUTTING_DOWN_CODE } from './request-tracker.js';
-export { RESOURCE_NOT_FOUND_CODE, type ResourceProvider, type ResourcePage, type ResourceRequestContext } from './resource-catalog.js';
+export { SHUTTING_DOWN_CODE, RESOURCE_NOT_FOUND_CODE } from './protocol-errors.js';
+export { boundedWait, type BoundedResult } from './bounded-wait.js';
+export { uniqueNames } from './unique-names.js';
+export { type ResourceProvider, type ResourcePage, type ResourceRequestContext } from './resource-catalog.js';
 export type { TapPlanEntry } from './tap-runner.js';
 
 // What plugins need from the MCP SDK, re-exported so plugins depend on core only.

@@ -1,5 +1,7 @@
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, JSONRPCNotification, JSONRPCRequest, MessageExtraInfo, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { boundedWait } from './bounded-wait.js';
+import { SHUTTING_DOWN_CODE } from './protocol-errors.js';
 
 // Shape checks on messages a transport already validated. The SDK's own `isJSONRPC*` guards run a zod parse
 // each, several times per request: measurable CPU on a busy HTTP server for no gain here.
@@ -7,8 +9,6 @@ const isRequest = (message: JSONRPCMessage): message is JSONRPCRequest => 'metho
 const isNotification = (message: JSONRPCMessage): message is JSONRPCNotification => 'method' in message && !('id' in message);
 const isResponse = (message: JSONRPCMessage): message is JSONRPCMessage & { id: RequestId } => !('method' in message) && 'id' in message && ('result' in message || 'error' in message);
 
-/** JSON-RPC error code for requests refused because the host is shutting down (implementation-defined range). */
-export const SHUTTING_DOWN_CODE = -32000;
 
 /**
  * Counts the client requests in flight across every transport, and gates new ones once shutdown begins:
@@ -50,14 +50,7 @@ export class RequestTracker {
   /** Wait until no request is in flight, or until `deadline` (a `Date.now()` value). */
   async drain(deadline: number): Promise<{ completed: number; cut: number }> {
     const before = this.#inFlight.size;
-    if (before > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await new Promise<void>((resolve) => {
-        this.#waiters.push(resolve);
-        timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
-      });
-      clearTimeout(timer);
-    }
+    if (before > 0) await boundedWait(new Promise<void>((resolve) => this.#waiters.push(resolve)), deadline - Date.now());
     const cut = this.#inFlight.size;
     return { completed: before - cut, cut };
   }

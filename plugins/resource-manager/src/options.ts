@@ -1,4 +1,4 @@
-import { z } from '@mcp-host/core';
+import { uniqueNames, z } from '@mcp-host/core';
 import { GlobPattern } from './glob.js';
 
 const sourceName = z
@@ -66,14 +66,7 @@ export const resourceManagerOptionsSchema = z
     /** Resources per `resources/list` page of one source. */
     pageSize: z.number().int().positive().max(10_000).default(500),
   })
-  .superRefine((options, ctx) => {
-    const seen = new Map<string, number>();
-    options.sources.forEach((source, index) => {
-      const first = seen.get(source.name);
-      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['sources', index, 'name'], message: `source name "${source.name}" is used by sources[${first}] already; names must be unique` });
-      else seen.set(source.name, index);
-    });
-  });
+  .superRefine(uniqueNames('sources', 'source'));
 
 export type DirectorySourceOptions = z.output<typeof directorySourceSchema>;
 export type HttpSourceOptions = z.output<typeof httpSourceSchema>;
