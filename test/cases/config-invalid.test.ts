@@ -63,4 +63,13 @@ describe('invalid host keys: file and key path, one line each', () => {
       ]),
     );
   });
+
+  test('a host-key typo does not hide plugin problems: the typo, a missing plugin and bad options, each with its code', async () => {
+    const { problems } = await startFails('typo-and-missing-plugin');
+    expect(problems).toEqual([
+      expect.stringMatching(/^mcp-host: mcp-host\.config\.json: nmae: unknown key; did you mean "name"\?.* \(MCPH_CONFIG_INVALID\)$/),
+      expect.stringMatching(/^mcp-host: mcp-host\.config\.json: plugins\[1\]: .*"\.\/plugins\/missing\.mjs".* \(MCPH_PLUGIN_NOT_FOUND\)$/),
+      expect.stringMatching(/^mcp-host: mcp-host\.config\.json: plugins\[2\]\.options\.url: .*\(plugin greeter\) \(MCPH_PLUGIN_OPTIONS_INVALID\)$/),
+    ]);
+  });
 });

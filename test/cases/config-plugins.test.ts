@@ -102,7 +102,7 @@ describe('plugin errors: 78, the file, the entry and the specifier', () => {
     expect(problems).toHaveLength(3);
     expect(problems).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^mcp-host: mcp-host\.config\.json: plugins\[1\]\.options\.url: .*\(plugin greeter\)$/),
+        expect.stringMatching(/^mcp-host: mcp-host\.config\.json: plugins\[1\]\.options\.url: .*\(plugin greeter\) \(MCPH_PLUGIN_OPTIONS_INVALID\)$/),
         expect.stringMatching(/^mcp-host: mcp-host\.config\.json: plugins\[1\]\.options\.retries: /),
         expect.stringMatching(/^mcp-host: mcp-host\.config\.json: plugins\[1\]\.options\.colour: .*greeting/),
       ]),

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { SEARCH_PLACES, configJsonSchema, createHost, isHostError, isPlugin, type Plugin, type ResolvedConfig, type SchemaPlugin } from '@mcp-host/core';
+import { HostError, SEARCH_PLACES, configJsonSchema, createHost, isHostError, isPlugin, type Plugin, type ResolvedConfig, type SchemaPlugin } from '@mcp-host/core';
 import { STARTER_CONFIG, STARTER_CONFIG_FILE, STARTER_SCHEMA_FILE } from './starter-config.js';
 
 /** The first-party plugins, described in the schema even without a config naming them. */
@@ -36,19 +36,19 @@ export async function buildSchema(config: ResolvedConfig | undefined): Promise<R
   return configJsonSchema([...named, ...extra]);
 }
 
-export class InitRefused extends Error {}
+const refuse = (message: string) => new HostError('MCPH_INIT_REFUSED', `init: ${message}`);
 
-/** `mcp-host init`: write the starter config and its schema into `dir`; never overwrite a config. */
+/** `mcp-host init`: write the starter config and its schema into `dir`; never overwrite a config (`MCPH_INIT_REFUSED`). */
 export async function init(dir: string, options: { yes: boolean; interactive: boolean }): Promise<string[]> {
   const existing = SEARCH_PLACES.filter((place) => place !== 'package.json').map((place) => path.join(dir, place)).filter((file) => existsSync(file));
-  if (existing.length > 0) throw new InitRefused(`${existing[0]} exists already; init never overwrites a config. Edit it, or remove it first.`);
-  if (existsSync(path.join(dir, STARTER_SCHEMA_FILE))) throw new InitRefused(`${path.join(dir, STARTER_SCHEMA_FILE)} exists already; remove it first.`);
+  if (existing.length > 0) throw refuse(`${existing[0]} exists already; init never overwrites a config. Edit it, or remove it first.`);
+  if (existsSync(path.join(dir, STARTER_SCHEMA_FILE))) throw refuse(`${path.join(dir, STARTER_SCHEMA_FILE)} exists already; remove it first.`);
   if (!options.yes) {
-    if (!options.interactive) throw new InitRefused('stdin is not a terminal: pass --yes to write the starter config without asking.');
+    if (!options.interactive) throw refuse('stdin is not a terminal: pass --yes to write the starter config without asking.');
     const prompt = createInterface({ input: process.stdin, output: process.stderr });
     const answer = (await prompt.question(`Write ${STARTER_CONFIG_FILE} and ${STARTER_SCHEMA_FILE} in ${dir}? [Y/n] `)).trim().toLowerCase();
     prompt.close();
-    if (answer !== '' && answer !== 'y' && answer !== 'yes') throw new InitRefused('nothing written.');
+    if (answer !== '' && answer !== 'y' && answer !== 'yes') throw refuse('not confirmed; nothing written.');
   }
   const configFile = path.join(dir, STARTER_CONFIG_FILE);
   const schemaFile = path.join(dir, STARTER_SCHEMA_FILE);

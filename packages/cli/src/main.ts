@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { EXIT_CODES, HostError, createHost, describeError, displayPath, formatErrorStack, isHostError, type Host } from '@mcp-host/core';
-import { InitRefused, buildSchema, init, loadConfigForSchema } from './commands.js';
+import { EXIT_CODES, HostError, createHost, describeError, displayPath, exitCodeFor, formatError, type Host } from '@mcp-host/core';
+import { buildSchema, init, loadConfigForSchema } from './commands.js';
 import { formatDescription, formatPluginList } from './format.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -55,8 +55,7 @@ function finish(code: number, text = ''): Promise<never> {
 }
 
 function usageError(message: string): Promise<never> {
-  process.stderr.write(`mcp-host: ${message}\nRun "mcp-host --help" for usage.\n`);
-  return finish(EXIT_CODES.USAGE);
+  return failWith(new HostError('MCPH_USAGE', `${message}; run "mcp-host --help" for usage`), false);
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -72,7 +71,7 @@ export async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = positionals;
   if (command === undefined) {
     process.stderr.write(HELP);
-    return finish(EXIT_CODES.USAGE);
+    return usageError('no command given');
   }
   if (!(COMMANDS as readonly string[]).includes(command)) return usageError(`unknown command "${command}" (expected ${COMMANDS.join(', ')})`);
   if (rest.length > 0) return usageError(`unexpected argument "${rest[0]}"`);
@@ -118,10 +117,6 @@ async function runInit(yes: boolean, debug: boolean): Promise<never> {
     const written = await init(process.cwd(), { yes, interactive: Boolean(process.stdin.isTTY) });
     return finish(EXIT_CODES.OK, `${written.map((file) => `wrote ${displayPath(file)}`).join('\n')}\nNext: mcp-host validate, then add it to your MCP client (see the README).\n`);
   } catch (error) {
-    if (error instanceof InitRefused) {
-      process.stderr.write(`mcp-host: init: ${error.message}\n`);
-      return finish(EXIT_CODES.FAILURE);
-    }
     return failWith(error, debug);
   }
 }
@@ -170,11 +165,8 @@ function describeArgvError(error: unknown): string {
 }
 
 function failWith(error: unknown, debug: boolean): Promise<never> {
-  const problems = isHostError(error) ? error.problems : [describeError(error)];
-  for (const line of problems) process.stderr.write(`mcp-host: ${line}\n`);
-  if (debug) process.stderr.write(formatErrorStack(error));
-  const configError = isHostError(error) && error.code.startsWith('MCPH_CONFIG') || isHostError(error) && error.code.startsWith('MCPH_PLUGIN') && error.code !== 'MCPH_PLUGIN_APPLY_FAILED';
-  return finish(configError ? EXIT_CODES.CONFIG : EXIT_CODES.FAILURE);
+  process.stderr.write(formatError(error, { debug }));
+  return finish(exitCodeFor(error));
 }
 
 export { HostError };

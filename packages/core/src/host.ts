@@ -5,9 +5,9 @@ import { AsyncSeriesHook } from 'tapable';
 import { boundedWait } from './bounded-wait.js';
 import { hostConfigSchema, type HostConfigInput } from './config-schema.js';
 import { loadConfigFile } from './config-loader.js';
-import { HostError, describeError, formatErrorStack, isHostError } from './errors.js';
+import { HostError, describeError, formatError, formatProblem, isHostError, problemsOf } from './errors.js';
 import type { HttpServing } from './http-transport.js';
-import { EXIT_CODES, HANDLED_SIGNALS, signalExitCode, type HandledSignal } from './exit-codes.js';
+import { EXIT_CODES, HANDLED_SIGNALS, exitCodeFor, signalExitCode, type HandledSignal } from './exit-codes.js';
 import type { HostHooks, HostTapOptions, ShutdownContext, StartContext } from './hooks.js';
 import { createLogOutput, createLogger, isLevelEnabled, type LogLevel, type LogOutput, type LogRecord, type Logger } from './logger.js';
 import type { HostState, PluginHost, Registration, RequestClient, RequestClientTarget, RequestLogTarget } from './plugin.js';
@@ -293,8 +293,7 @@ export class Host {
       await this.load();
     } catch (error) {
       this.#printError(error);
-      const code = isHostError(error) && error.code === 'MCPH_HOST_STATE' ? EXIT_CODES.FAILURE : EXIT_CODES.CONFIG;
-      if (ownsProcess) await this.#exit(code);
+      if (ownsProcess) await this.#exit(exitCodeFor(error));
       throw error;
     }
     const transport = this.#config!.host.transport;
@@ -405,7 +404,7 @@ export class Host {
       drain: { completed, cut, refused: this.#tracker.refused, durationMs: drainMs },
       taps: run.taps,
       deadlineExceeded: run.deadlineExceeded,
-      ...(failure !== undefined ? { failure: describeError(failure) } : {}),
+      ...(failure !== undefined ? { failure: problemsOf(failure).map(formatProblem).join('; ') } : {}),
     };
     this.#stderr.write(formatShutdownReport(report));
     return report;
@@ -556,9 +555,9 @@ export class Host {
     };
     for (const signal of HANDLED_SIGNALS) listen(signal, () => this.#onSignal(signal));
     const fatal = (kind: string) => (error: unknown) => {
-      this.#stderr.write(`mcp-host: fatal error (${kind}): ${describeError(error)}\n`);
-      if (this.#options.debug) this.#stderr.write(formatErrorStack(error));
-      void this.shutdown('fatal-error', error);
+      const fatalError = new HostError('MCPH_HOST_UNEXPECTED', `fatal error (${kind}): ${describeError(error)}`, { cause: error });
+      this.#printError(fatalError);
+      void this.shutdown('fatal-error', fatalError);
     };
     listen('uncaughtException', fatal('uncaughtException'));
     listen('unhandledRejection', fatal('unhandledRejection'));
@@ -594,15 +593,13 @@ export class Host {
   }
 
   #printError(error: unknown): void {
-    const lines = isHostError(error) ? error.problems : [describeError(error)];
-    for (const line of lines) this.#stderr.write(`mcp-host: ${line}\n`);
-    if (this.#options.debug) this.#stderr.write(formatErrorStack(error));
+    this.#stderr.write(formatError(error, { debug: this.#options.debug }));
   }
 
   #armWatchdog(at: number): void {
     // A ref'd timer: it must fire even if everything else let go of the event loop.
     setTimeout(() => {
-      this.#stderr.write('mcp-host: shutdown.timeoutMs exceeded by a second (MCPH_SHUTDOWN_TIMEOUT): exiting now\n');
+      this.#printError(new HostError('MCPH_SHUTDOWN_TIMEOUT', 'shutdown.timeoutMs exceeded by a second: exiting now, without waiting for the rest'));
       process.exit(EXIT_CODES.FAILURE);
     }, Math.max(0, at - Date.now()));
   }

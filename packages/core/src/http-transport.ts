@@ -6,6 +6,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { HttpTransportConfig } from './config-schema.js';
+import { HostError, describeError } from './errors.js';
 import type { Logger } from './logger.js';
 import { HTTP_NOT_ADMITTED_CODE, HTTP_REFUSED_CODE, SHUTTING_DOWN_CODE } from './protocol-errors.js';
 
@@ -75,9 +76,20 @@ export class HttpServing {
       socket.on('close', () => this.#sockets.delete(socket));
     });
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      const fail = (error: Error) => {
+        const where = `${this.#config.host}:${this.#config.port}`;
+        const busy = (error as { code?: string }).code === 'EADDRINUSE';
+        reject(
+          new HostError(
+            'MCPH_TRANSPORT_LISTEN_FAILED',
+            `cannot listen on ${where}: ${describeError(error)}. ${busy ? 'Another process uses the port: stop it, or set transport.port (0 picks a free one).' : 'Check transport.host and transport.port.'}`,
+            { cause: error },
+          ),
+        );
+      };
+      server.once('error', fail);
       server.listen(this.#config.port, this.#config.host, () => {
-        server.off('error', reject);
+        server.off('error', fail);
         resolve();
       });
     });
@@ -110,7 +122,7 @@ export class HttpServing {
     try {
       await this.#route(req, res);
     } catch (error) {
-      this.#host.logger.error('HTTP %s %s failed: %s', req.method, req.url, error instanceof Error ? error.message : String(error));
+      this.#host.logger.error('HTTP %s %s failed: %s (MCPH_HOST_UNEXPECTED)', req.method, req.url, describeError(error));
       if (!res.headersSent) this.#reject(res, 500, -32603, 'Internal server error');
       else res.end();
     }

@@ -7,8 +7,8 @@ export { createHost, Host, type CreateHostOptions, type HostDescription } from '
 export { definePlugin, isPlugin, type Plugin, type PluginHost, type RequestLogTarget, type RequestClient, type RequestClientTarget, type HostState, type OptionsSchema, type InferOptions, type ToolConfig, type PromptConfig } from './plugin.js';
 export { HOOK_NAMES, type HostHooks, type HookName, type HostTapOptions, type StartContext, type ShutdownContext } from './hooks.js';
 export { formatShutdownReport, SHUTDOWN_REASONS, type ShutdownReason, type ShutdownReport, type TapReport, type TapOutcome, type DrainReport } from './shutdown-report.js';
-export { HostError, isHostError, describeError, formatErrorStack, ERROR_CODES, type HostErrorCode, type HostErrorOptions } from './errors.js';
-export { EXIT_CODES, signalExitCode } from './exit-codes.js';
+export { HostError, isHostError, describeError, formatError, formatErrorStack, problemsOf, ERROR_CODES, type HostErrorCode, type HostErrorOptions, type Problem } from './errors.js';
+export { EXIT_CODES, exitCodeFor, signalExitCode } from './exit-codes.js';
 export { CORE_VERSION } from './version.js';
 export { createServiceKey, type ServiceKey } from './services.js';
 export { LOG_LEVELS, type LogLevel, type Logger } from './logger.js';

@@ -1,3 +1,5 @@
+import type { HostErrorCode } from './errors.js';
+
 /** What triggered a shutdown. */
 export type ShutdownReason =
   | 'SIGINT'
@@ -29,8 +31,10 @@ export interface TapReport {
   durationMs: number;
   /** The bound it ran under. */
   timeoutMs: number;
-  /** One line describing the failure, for `failed` and `timed-out`. */
+  /** One line describing the failure, for `failed`, `timed-out` and `skipped`. */
   error?: string;
+  /** The error code of that failure (`MCPH_HOOK_FAILED`, `MCPH_HOOK_TIMEOUT`, `MCPH_SHUTDOWN_TIMEOUT`). */
+  code?: HostErrorCode;
 }
 
 export interface DrainReport {
@@ -53,7 +57,7 @@ export interface ShutdownReport {
   taps: TapReport[];
   /** Set when the global deadline was reached. */
   deadlineExceeded: boolean;
-  /** Why the host failed, when it did (startup failure, fatal error). */
+  /** Why the host failed, when it did (startup failure, fatal error), with the error's code. */
   failure?: string;
 }
 
@@ -73,11 +77,11 @@ export function formatShutdownReport(report: ShutdownReport): string {
   }
   const width = Math.max(8, ...report.taps.map((tap) => tap.name.length));
   report.taps.forEach((tap, index) => {
-    const detail = tap.error ? `  ${tap.error}` : '';
+    const detail = tap.error ? `  ${tap.error}${tap.code ? ` (${tap.code})` : ''}` : '';
     lines.push(`  ${index + 1}. ${pad(tap.name, width)}  ${pad(tap.outcome, 9)} ${String(tap.durationMs).padStart(5)} ms${detail}`);
   });
   if (report.taps.length === 0) lines.push('  (no shutdown taps)');
-  if (report.deadlineExceeded) lines.push('  shutdown.timeoutMs reached: the remaining work was cut');
+  if (report.deadlineExceeded) lines.push('  shutdown.timeoutMs reached: the remaining work was cut (MCPH_SHUTDOWN_TIMEOUT)');
   lines.push(`mcp-host: stopped in ${report.durationMs} ms, exit code ${report.exitCode}`);
   return lines.join('\n') + '\n';
 }

@@ -106,7 +106,7 @@ export function boundShutdownTaps() {
         const timeoutMs = original.timeoutMs ?? run.defaultTapTimeoutMs;
         const startedAt = Date.now();
         if (startedAt >= run.deadline) {
-          run.finish({ name: original.name, plugin: original.name, outcome: 'skipped', durationMs: 0, timeoutMs, error: 'not run: shutdown.timeoutMs reached' });
+          run.finish({ name: original.name, plugin: original.name, outcome: 'skipped', durationMs: 0, timeoutMs, error: 'not run: shutdown.timeoutMs reached', code: 'MCPH_SHUTDOWN_TIMEOUT' });
           return;
         }
         const tapDeadline = Math.min(startedAt + timeoutMs, run.deadline);
@@ -124,16 +124,17 @@ export function boundShutdownTaps() {
             const error = byDeadline
               ? `cut at shutdown.timeoutMs after ${durationMs} ms`
               : `did not settle within ${timeoutMs} ms`;
-            controller.abort(new HostError('MCPH_HOOK_TIMEOUT', `[plugin ${original.name}] hook shutdown: ${error}`, { plugin: original.name, hook: 'shutdown' }));
-            run.log(original.name, `shutdown tap timed out: ${error}`);
-            run.finish({ name: original.name, plugin: original.name, outcome: 'timed-out', durationMs, timeoutMs, error });
+            const code = byDeadline ? 'MCPH_SHUTDOWN_TIMEOUT' : 'MCPH_HOOK_TIMEOUT';
+            controller.abort(new HostError(code, `[plugin ${original.name}] hook shutdown: ${error}`, { plugin: original.name, hook: 'shutdown' }));
+            run.log(original.name, `shutdown tap timed out: ${error} (${code})`);
+            run.finish({ name: original.name, plugin: original.name, outcome: 'timed-out', durationMs, timeoutMs, error, code });
           } else {
             run.finish({ name: original.name, plugin: original.name, outcome: 'ok', durationMs, timeoutMs });
           }
         } catch (error) {
           const message = describeError(error);
-          run.log(original.name, `shutdown tap failed: ${message}`);
-          run.finish({ name: original.name, plugin: original.name, outcome: 'failed', durationMs: Date.now() - startedAt, timeoutMs, error: message });
+          run.log(original.name, `shutdown tap failed: ${message} (MCPH_HOOK_FAILED)`);
+          run.finish({ name: original.name, plugin: original.name, outcome: 'failed', durationMs: Date.now() - startedAt, timeoutMs, error: message, code: 'MCPH_HOOK_FAILED' });
         } finally {
           clearTimeout(timer);
         }
