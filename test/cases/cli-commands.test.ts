@@ -47,7 +47,7 @@ describe('validate', () => {
 });
 
 describe('inspect', () => {
-  test('lists tools, resources, prompts and the shutdown plan in run order with each bound; start taps do not run', async () => {
+  test('lists tools, resources, prompts and the stopping and shutdown plans in run order with each bound; start taps do not run', async () => {
     const { marker, env } = await markerEnv();
     const result = await mcpHost(['inspect'], 'inspect-plan', env);
     expect(result.code, result.stderr).toBe(0);
@@ -60,6 +60,8 @@ describe('inspect', () => {
     expect(lines[0]).toContain('inspected 3.1.4');
     for (const name of ['alpha_status', 'beta_query', 'alpha-readme', 'fixture://alpha/readme', 'alpha_summary']) at(name);
     // The plan: registration order, reordered by `before` and `stage`; hookTimeoutMs (700) unless the tap set its own.
+    const stopping = lines.slice(at('stopping plan'), at('shutdown plan')).filter((line) => /^\s+\d+\. /.test(line));
+    expect(stopping.map((line) => line.trim().split(/\s+/).slice(0, 4).join(' '))).toEqual(['1. beta-intake ≤ 200', '2. alpha ≤ 700']);
     const plan = lines.slice(at('shutdown plan')).filter((line) => /^\s+\d+\. /.test(line));
     expect(plan.map((line) => line.trim().split(/\s+/).slice(0, 4).join(' '))).toEqual([
       '1. beta-close-first ≤ 700',
@@ -87,6 +89,10 @@ describe('inspect', () => {
       prompts: [{ name: 'alpha_summary', plugin: 'alpha' }],
       shutdown: { hookTimeoutMs: 700 },
     });
+    expect(description.stoppingPlan).toEqual([
+      { name: 'beta-intake', stage: -1, timeoutMs: 200 },
+      { name: 'alpha', stage: 0, timeoutMs: 700 },
+    ]);
     expect(description.shutdownPlan).toEqual([
       { name: 'beta-close-first', stage: 0, timeoutMs: 700 },
       { name: 'alpha', stage: 0, timeoutMs: 700 },

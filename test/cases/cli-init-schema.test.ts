@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { expect, test } from 'vitest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse as parseYaml } from 'yaml';
-import { CORE_VERSION } from '@mcp-host/core';
+import { CORE_VERSION } from '@mcp-host/core/host';
 import { ROOT, linkCore, spawnHttpHost, tempDir, writeFiles, runCli } from '../src/index.js';
 
 const run = (args: string[], cwd: string) => runCli(args, { cwd });

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { ERROR_CODES } from '@mcp-host/core';
+import { ERROR_CODES } from '@mcp-host/core/host';
 import { expect, test } from 'vitest';
 import { ROOT } from '../src/index.js';
 

@@ -61,7 +61,7 @@ test('embedding: createHost({ config }).run() in a user script has the CLI lifec
   const probes = await setupProbes({ embedded: {} });
   const script = path.join(probes.dir, 'serve.mjs');
   await writeFiles(probes.dir, {
-    'serve.mjs': `import { createHost } from '@mcp-host/core';\nawait createHost({ config: process.argv[2] }).run();\n`,
+    'serve.mjs': `import { createHost } from '@mcp-host/core/host';\nawait createHost({ config: process.argv[2] }).run();\n`,
   });
   // The user's project depends on @mcp-host/core.
   await linkCore(probes.dir);

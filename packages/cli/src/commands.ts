@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { HostError, SEARCH_PLACES, configJsonSchema, createHost, isHostError, isPlugin, type Plugin, type ResolvedConfig, type SchemaPlugin } from '@mcp-host/core';
+import { HostError, isHostError, type Plugin } from '@mcp-host/core';
+import { SEARCH_PLACES, configJsonSchema, createHost, isPlugin, type ResolvedConfig, type SchemaPlugin } from '@mcp-host/core/host';
 import { STARTER_CONFIG, STARTER_CONFIG_FILE, STARTER_SCHEMA_FILE } from './starter-config.js';
 
 /** The first-party plugins, described in the schema even without a config naming them. */

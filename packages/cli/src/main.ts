@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { EXIT_CODES, HostError, createHost, describeError, displayPath, exitCodeFor, formatError, type Host } from '@mcp-host/core';
+import { HostError, describeError } from '@mcp-host/core';
+import { EXIT_CODES, createHost, displayPath, exitCodeFor, formatError, type Host } from '@mcp-host/core/host';
 import { buildSchema, init, loadConfigForSchema } from './commands.js';
 import { formatDescription, formatPluginList } from './format.js';
 

@@ -53,6 +53,8 @@ export interface ShutdownReport {
   exitCode: number;
   durationMs: number;
   drain: DrainReport;
+  /** Every stopping tap in the order it ran (before the drain), like `taps`. */
+  stopping: TapReport[];
   /** Every shutdown tap in the order it ran (or would have run, for `skipped`). */
   taps: TapReport[];
   /** Set when the global deadline was reached. */
@@ -69,17 +71,16 @@ function pad(text: string, width: number): string {
 export function formatShutdownReport(report: ShutdownReport): string {
   const lines = [`mcp-host: shutting down (${report.reason})`];
   if (report.failure) lines.push(`  cause: ${report.failure}`);
+  const width = Math.max(8, ...[...report.stopping, ...report.taps].map((tap) => tap.name.length));
+  const row = (tap: TapReport) => `${pad(tap.name, width)}  ${pad(tap.outcome, 9)} ${String(tap.durationMs).padStart(5)} ms${tap.error ? `  ${tap.error}${tap.code ? ` (${tap.code})` : ''}` : ''}`;
+  for (const tap of report.stopping) lines.push(`  stopping: ${row(tap)}`);
   const { drain } = report;
   if (drain.completed + drain.cut + drain.refused > 0) {
     lines.push(
       `  requests: ${drain.completed} answered, ${drain.cut} cut, ${drain.refused} refused (${drain.durationMs} ms)`,
     );
   }
-  const width = Math.max(8, ...report.taps.map((tap) => tap.name.length));
-  report.taps.forEach((tap, index) => {
-    const detail = tap.error ? `  ${tap.error}${tap.code ? ` (${tap.code})` : ''}` : '';
-    lines.push(`  ${index + 1}. ${pad(tap.name, width)}  ${pad(tap.outcome, 9)} ${String(tap.durationMs).padStart(5)} ms${detail}`);
-  });
+  report.taps.forEach((tap, index) => lines.push(`  ${index + 1}. ${row(tap)}`));
   if (report.taps.length === 0) lines.push('  (no shutdown taps)');
   if (report.deadlineExceeded) lines.push('  shutdown.timeoutMs reached: the remaining work was cut (MCPH_SHUTDOWN_TIMEOUT)');
   lines.push(`mcp-host: stopped in ${report.durationMs} ms, exit code ${report.exitCode}`);
