@@ -1,16 +1,16 @@
 import { displayPath, type HostDescription, type ResolvedConfig } from '@mcp-host/core/host';
 
-export function formatPluginList(config: ResolvedConfig): string {
-  const lines = [`${config.file ? displayPath(config.file) : 'config'}: valid`, `plugins (${config.plugins.length}):`];
+export function formatPluginList(config: ResolvedConfig, cwd: string): string {
+  const lines = [`${config.file ? displayPath(config.file, cwd) : 'config'}: valid`, `plugins (${config.plugins.length}):`];
   config.plugins.forEach(({ plugin, specifier, file }, index) => {
-    const from = file && file !== specifier ? `  (${displayPath(file)})` : '';
+    const from = file && file !== specifier ? `  (${displayPath(file, cwd)})` : '';
     lines.push(`  ${index + 1}. ${plugin.name}${plugin.version ? `@${plugin.version}` : ''}  ${specifier}${from}`);
   });
   return `${lines.join('\n')}\n`;
 }
 
-export function formatDescription(description: HostDescription): string {
-  const lines = [`${description.name} ${description.version}${description.configFile ? `  (${displayPath(description.configFile)})` : ''}`];
+export function formatDescription(description: HostDescription, cwd: string): string {
+  const lines = [`${description.name} ${description.version}${description.configFile ? `  (${displayPath(description.configFile, cwd)})` : ''}`];
   const section = (title: string, rows: string[]) => {
     lines.push('', `${title} (${rows.length}):`, ...(rows.length ? rows.map((row) => `  ${row}`) : ['  (none)']));
   };
