@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { SHUTTING_DOWN_CODE } from '@mcp-host/core';
-import { handshake, setupProbes, spawnHost } from '../src/index.js';
+import { connectInProcess, handshake, setupProbes, spawnHost } from '../src/index.js';
 
 const call = (id: number, name: string, args: Record<string, unknown> = {}) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } });
 
@@ -141,20 +141,11 @@ test("host.requestLogger(extra) sends a request's log lines to its client, relat
 });
 
 test('host.requestClient(extra) names the client and the capabilities it declared in initialize', async () => {
+  // The session pool's own logic: in-process, over the in-memory transport (HTTP sessions: http-session-server).
   const probes = await setupProbes({ asker: {} });
-  const host = spawnHost(['start'], { cwd: probes.dir });
-  host.send({
-    jsonrpc: '2.0',
-    id: 0,
-    method: 'initialize',
-    params: { protocolVersion: '2025-06-18', capabilities: { sampling: {}, roots: { listChanged: true } }, clientInfo: { name: 'stdio-client', version: '1.2.3' } },
-  });
-  host.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-  host.send(call(1, 'client_asker', {}));
-  await host.waitFor(() => host.messages().some((message) => message.id === 1), 'the reply');
-  host.child.stdin!.end();
-  expect((await host.exited).code).toBe(0);
-  const answer = JSON.parse(host.messages().find((message) => message.id === 1).result.content[0].text);
+  const { client } = await connectInProcess({ cwd: probes.dir, clientInfo: { name: 'stdio-client', version: '1.2.3' }, capabilities: { sampling: {}, roots: { listChanged: true } } });
+  const result = (await client.callTool({ name: 'client_asker', arguments: {} })) as { content: { text: string }[] };
+  const answer = JSON.parse(result.content[0]!.text);
   expect(answer).toMatchObject({ name: 'stdio-client', version: '1.2.3', capabilities: { sampling: {}, roots: { listChanged: true } } });
   expect(answer.capabilities.elicitation).toBeUndefined();
   // An object that is not a handler's extra is refused, naming the plugin and what to pass.

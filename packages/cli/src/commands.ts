@@ -32,6 +32,10 @@ export async function runCommand(line: CommandLine, io: CliIo): Promise<number> 
         return EXIT_CODES.OK;
       }
       case 'start':
+        // The process runner speaks MCP on the process's own stdin and stdout, and exits the process.
+        if (io.stdin !== process.stdin || io.stdout !== process.stdout) {
+          throw new HostError('MCPH_HOST_STATE', 'start serves MCP on the process\'s own stdin and stdout and exits the process; main() was given other streams. Spawn mcp-host start instead.');
+        }
         return await hostFor(line, io).run();
     }
   } catch (error) {
