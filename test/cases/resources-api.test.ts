@@ -1,4 +1,4 @@
-import { waitUntil } from '@mcp-host/testing';
+import { listAllPages, waitUntil } from '@mcp-host/testing';
 import { expect, test } from 'vitest';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { ResourceUpdatedNotificationSchema, ResourceListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
@@ -59,16 +59,8 @@ test('resources from registrations and a provider: pagination, templates, reads,
   const { client } = await connectInProcess({ cwd: dir });
   expect(client.getServerCapabilities()?.resources).toEqual({ listChanged: true, subscribe: true });
 
-  const uris: string[] = [];
-  let cursor: string | undefined;
-  let pages = 0;
-  do {
-    const page = await client.listResources(cursor ? { cursor } : {});
-    uris.push(...page.resources.map((resource) => resource.uri));
-    cursor = page.nextCursor;
-    pages++;
-  } while (cursor && pages < 10);
-  expect(uris).toEqual(['memo://readme', ...Array.from({ length: 6 }, (_, i) => `gen://item/${i}`)]);
+  const { resources, pages } = await listAllPages((params) => client.listResources(params), { maxPages: 10 });
+  expect(resources.map((resource) => resource.uri)).toEqual(['memo://readme', ...Array.from({ length: 6 }, (_, i) => `gen://item/${i}`)]);
   expect(pages).toBe(4);
 
   const templates = await client.listResourceTemplates();

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { waitUntil as waitUntilKit } from '@mcp-host/testing';
 import { expect, onTestFinished, test } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { ROOT, connectClient, connectInProcess, handshake, isAlive, listenForTest, runCliInProcess, sleep, spawnHost, tempDir, writeFiles } from '../src/index.js';
+import { ROOT, connectClient, connectInProcess, freePort, handshake, isAlive, listenForTest, runCliInProcess, sleep, spawnHost, tempDir, writeFiles } from '../src/index.js';
 
 const PLUGIN = '@mcp-host/plugin-websocket-manager';
 
@@ -64,14 +64,6 @@ async function startSilentPeer() {
   });
   const { port } = await listenForTest(server);
   return Object.assign(state, { url: `ws://127.0.0.1:${port}/` });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 function config(options: object, extra: object = {}) {

@@ -136,8 +136,6 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Spawn the host on an HTTP config and wait for its `listening on` line; returns the endpoint URL. */
 export async function spawnHttpHost(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<{ host: HostProcess; url: URL }> {
   const host = spawnHost(args, { ...options, stdin: 'ignore' });
