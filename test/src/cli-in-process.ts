@@ -9,8 +9,8 @@ export interface CliResult {
   problems: string[];
 }
 
-/** A stream that keeps what is written to it, synchronously. */
-function collect(): { stream: Writable; text: () => string } {
+/** A stream that keeps what is written to it, synchronously (a host's or the CLI's stderr, in-process). */
+export function collect(): { stream: Writable; text: () => string } {
   let text = '';
   const stream = new Writable({
     decodeStrings: false,

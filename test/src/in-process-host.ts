@@ -1,9 +1,9 @@
-import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import * as path from 'node:path';
 import { Client, InMemoryTransport } from '@mcp-host/core/client';
 import { createHost, createHttpSessionServer, type Host } from '@mcp-host/core/host';
 import { onTestFailed, onTestFinished } from 'vitest';
+import { collect } from './cli-in-process.js';
 import { ROOT } from './host-process.js';
 
 /** Package-name plugins resolve from the CLI's installation too, as `mcp-host start` has them. */
@@ -21,24 +21,17 @@ export interface InProcessHost {
  * process. Shut down when the test ends; its stderr is printed if the test fails.
  */
 export function hostFromConfig(options: { cwd: string; config?: string | object; env?: NodeJS.ProcessEnv }): InProcessHost {
-  let stderr = '';
-  const sink = new Writable({
-    decodeStrings: false,
-    write(chunk: string | Buffer, _encoding, callback) {
-      stderr += chunk.toString();
-      callback();
-    },
-  });
+  const stderr = collect();
   const host = createHost({
     cwd: options.cwd,
     ...(options.config !== undefined ? { config: options.config as string } : {}),
     env: { ...process.env, ...options.env },
-    stderr: sink,
+    stderr: stderr.stream,
     resolveFrom: [CLI_MODULE],
   });
   onTestFinished(() => host.shutdown().then(() => undefined));
-  onTestFailed(() => void process.stderr.write(`--- in-process host stderr ---\n${stderr}\n`));
-  return { host, stderr: () => stderr };
+  onTestFailed(() => void process.stderr.write(`--- in-process host stderr ---\n${stderr.text()}\n`));
+  return { host, stderr: stderr.text };
 }
 
 /** `hostFromConfig`, served over the in-memory transport to a real SDK Client (the testing kit's way). */

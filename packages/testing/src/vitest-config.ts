@@ -1,0 +1,12 @@
+import { defineConfig, type ViteUserConfig } from 'vitest/config';
+
+type TestOptions = NonNullable<ViteUserConfig['test']>;
+
+/**
+ * The vitest config a plugin's tests share: `test/**\/*.test.ts`, real sockets and files bounded generously so
+ * nothing hangs (never to measure speed), two workers for a two-core machine. `overrides` win.
+ * `export default pluginTestConfig();` in the plugin's `vitest.config.ts`.
+ */
+export function pluginTestConfig(overrides: TestOptions = {}): ViteUserConfig {
+  return defineConfig({ test: { include: ['test/**/*.test.ts'], testTimeout: 20_000, hookTimeout: 20_000, maxWorkers: 2, ...overrides } });
+}
