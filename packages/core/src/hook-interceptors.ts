@@ -25,6 +25,11 @@ export interface TapPlanEntry {
   timeoutMs: number;
 }
 
+/** The taps of a hook in the order they will run, with their bounds (`defaultTimeoutMs` unless a tap set its own). */
+export function planOf(hook: { taps: readonly unknown[] }, defaultTimeoutMs: number): TapPlanEntry[] {
+  return (hook.taps as HostTap[]).map((tap) => ({ name: tap.name, stage: tap.stage ?? 0, timeoutMs: tap.timeoutMs ?? defaultTimeoutMs }));
+}
+
 /** Call a tap whatever way it was registered (`tap`, `tapAsync`, `tapPromise`), as a promise. */
 export function invokeTap(tap: HostTap, args: unknown[]): Promise<unknown> {
   const fn = tap.fn as (...args: unknown[]) => unknown;

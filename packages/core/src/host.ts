@@ -2,17 +2,16 @@ import { boundedWait } from './bounded-wait.js';
 import { hostConfigSchema } from './config-schema.js';
 import { loadHostConfig, type HostConfigSource } from './host-config.js';
 import { describeHost, type HostDescription } from './host-description.js';
-import { HostError, describeError, formatProblem, isHostError, problemsOf } from './errors.js';
-import { EXIT_CODES } from './exit-codes.js';
-import { TapRun, type HostTap, type TapPlanEntry } from './hook-interceptors.js';
-import { createHooks, type HookName, type HostHooks, type LifecycleHooks } from './hooks.js';
+import { HostError, describeError, isHostError } from './errors.js';
+import { TapRun, planOf, type TapPlanEntry } from './hook-interceptors.js';
+import { createHooks, type HostHooks, type LifecycleHooks } from './hooks.js';
 import { createLogOutput, createLogger, type LogOutput, type Logger } from './logger.js';
 import type { HostState } from './plugin.js';
 import { createPluginHost, type PluginHostSource } from './plugin-host.js';
 import type { ResolvedConfig } from './resolve-config.js';
 import { ServiceRegistry, type ServiceLookup } from './services.js';
 import { SessionPool, type ServeTarget } from './session-pool.js';
-import { formatShutdownReport, type ShutdownReason, type ShutdownReport } from './shutdown-report.js';
+import { buildShutdownReport, formatShutdownReport, type ShutdownReason, type ShutdownReport } from './shutdown-report.js';
 
 export interface CreateHostOptions extends Partial<HostConfigSource> {
   /** Stack traces in errors, debug logging, and (with `run()`) a list of handles left open after shutdown. */
@@ -112,35 +111,17 @@ export class Host {
     return this.#deadline;
   }
 
-  /** The start or ready tap running, then the stopping and shutdown taps not finished yet, in run order. */
+  /** The start or ready tap running (`start:name`), then, once shutdown began, the stopping and shutdown taps not finished yet. */
   get pendingTaps(): readonly string[] {
     const run = this.#currentRun;
-    const shutdownTaps = run?.hook === 'shutdown' ? run.pending : this.#plan('shutdown').map((tap) => tap.name);
-    const stoppingTaps = run?.hook === 'stopping' ? run.pending.map((name) => `stopping:${name}`) : [];
-    return [...(this.#runningTap ? [this.#runningTap] : []), ...(this.#shutdownPromise ? [...stoppingTaps, ...shutdownTaps] : [])];
+    const stopping = run?.hook === 'stopping' ? run.pending.map((name) => `stopping:${name}`) : [];
+    const shutdown = run?.hook === 'shutdown' ? run.pending : this.#plan('shutdown').map((tap) => tap.name);
+    return [...(this.#runningTap ? [this.#runningTap] : []), ...(run ? [...stopping, ...shutdown] : [])];
   }
 
   /** Load and validate the config and every plugin's options. Throws a `HostError` listing every problem. */
   load(): Promise<ResolvedConfig> {
-    if (this.#config) return Promise.resolve(this.#config);
-    if (!this.#loading) {
-      if (!this.#move('load')) return Promise.reject(new HostError('MCPH_HOST_STATE', 'Cannot load the config: the host is shutting down.'));
-      const { config, transport, env = process.env, resolveFrom = [] } = this.#options;
-      this.#loading = loadHostConfig({ config, transport, env, cwd: this.#cwd, resolveFrom: [...resolveFrom, import.meta.url] }).then(
-        (config) => {
-          this.#config = config;
-          if (!this.#options.debug) this.#logOutput.level = config.host.logging.level;
-          this.#move('loaded');
-          return config;
-        },
-        (error: unknown) => {
-          this.#loading = undefined;
-          this.#move('load-failed');
-          throw error;
-        },
-      );
-    }
-    return this.#loading;
+    return this.#config ? Promise.resolve(this.#config) : (this.#loading ??= this.#load());
   }
 
   /** Load, then apply every plugin in config order. Registers only: plugins open nothing here. */
@@ -221,6 +202,21 @@ export class Host {
     return runProcess(this, { debug: this.#options.debug ?? false, stderr: this.#stderr });
   }
 
+  async #load(): Promise<ResolvedConfig> {
+    if (!this.#move('load')) throw new HostError('MCPH_HOST_STATE', 'Cannot load the config: the host is shutting down.');
+    const { config, transport, env = process.env, resolveFrom = [] } = this.#options;
+    try {
+      this.#config = await loadHostConfig({ config, transport, env, cwd: this.#cwd, resolveFrom: [...resolveFrom, import.meta.url] });
+    } catch (error) {
+      this.#loading = undefined;
+      this.#move('load-failed');
+      throw error;
+    }
+    if (!this.#options.debug) this.#logOutput.level = this.#config.host.logging.level;
+    this.#move('loaded');
+    return this.#config;
+  }
+
   async #runShutdown(reason: ShutdownReason, failure: unknown): Promise<ShutdownReport> {
     const startedAt = Date.now();
     const limits = this.#limits();
@@ -247,17 +243,8 @@ export class Host {
     await this.#pool.close(deadline);
     this.#move('stopped');
 
-    const tapFailed = [...stopping.taps, ...shutdown.taps].some((tap) => tap.outcome !== 'ok');
-    const report: ShutdownReport = {
-      reason,
-      exitCode: failure !== undefined || tapFailed || cut > 0 ? EXIT_CODES.FAILURE : EXIT_CODES.OK,
-      durationMs: Date.now() - startedAt,
-      drain: { completed, cut, refused: this.#pool.refused, durationMs: drainMs },
-      stopping: stopping.taps,
-      taps: shutdown.taps,
-      deadlineExceeded: stopping.deadlineExceeded || shutdown.deadlineExceeded,
-      ...(failure !== undefined ? { failure: problemsOf(failure).map(formatProblem).join('; ') } : {}),
-    };
+    const drain = { completed, cut, refused: this.#pool.refused, durationMs: drainMs };
+    const report = buildShutdownReport({ reason, failure, startedAt, drain, stopping, shutdown });
     this.#stderr.write(formatShutdownReport(report));
     return report;
   }
@@ -270,10 +257,8 @@ export class Host {
     return run;
   }
 
-  /** The taps of `hook` in the order they will run, with their bounds. */
-  #plan(hook: Extract<HookName, 'stopping' | 'shutdown'>): TapPlanEntry[] {
-    const { hookTimeoutMs } = this.#limits();
-    return (this.#lifecycle[hook].taps as HostTap[]).map((tap) => ({ name: tap.name, stage: tap.stage ?? 0, timeoutMs: tap.timeoutMs ?? hookTimeoutMs }));
+  #plan(hook: 'stopping' | 'shutdown'): TapPlanEntry[] {
+    return planOf(this.#lifecycle[hook], this.#limits().hookTimeoutMs);
   }
 
   /** Take the transition `event` from the current state; false when shutdown began and cut the phase short. */

@@ -1,4 +1,3 @@
-import type { ResourceMetadata, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { HostError } from './errors.js';
 import type { HostHooks } from './hooks.js';
 import { createLogger, type LogOutput } from './logger.js';
@@ -73,10 +72,10 @@ export function createPluginHost(pluginName: string, source: PluginHostSource): 
       register({ kind: 'tool', name, plugin: pluginName, register: (server) => void server.registerTool(name, config, handler) })) as PluginHost['tool'],
     prompt: ((name: string, config: never, handler: never) =>
       register({ kind: 'prompt', name, plugin: pluginName, register: (server) => void server.registerPrompt(name, config, handler) })) as PluginHost['prompt'],
-    resource: ((name: string, uri: string | ResourceTemplate, metadata: ResourceMetadata, read: never) => {
+    resource: ((name: string, uri: unknown, metadata: never, read: never) => {
       expectOpen('resource', name);
       if (typeof uri === 'string') pool.resources.addStatic(pluginName, name, uri, metadata, read);
-      else pool.resources.addTemplate(pluginName, name, uri, metadata, read);
+      else pool.resources.addTemplate(pluginName, name, uri as never, metadata, read);
     }) as PluginHost['resource'],
     resources: (provider: ResourceProvider) => {
       expectOpen('resource provider', pluginName);

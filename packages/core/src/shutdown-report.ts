@@ -1,4 +1,5 @@
-import type { HostErrorCode } from './errors.js';
+import { formatProblem, problemsOf, type HostErrorCode } from './errors.js';
+import { EXIT_CODES } from './exit-codes.js';
 
 /** What triggered a shutdown. */
 export type ShutdownReason =
@@ -61,6 +62,32 @@ export interface ShutdownReport {
   deadlineExceeded: boolean;
   /** Why the host failed, when it did (startup failure, fatal error), with the error's code. */
   failure?: string;
+}
+
+/** What a finished run of the stopping or shutdown hook tells the report. */
+interface FinishedTaps {
+  readonly taps: TapReport[];
+  readonly deadlineExceeded: boolean;
+}
+
+/**
+ * The report of a finished shutdown. Its exit code is 1 when anything went wrong — the failure that caused it
+ * (startup, a fatal error), a stopping or shutdown tap that did not end `ok`, a request cut at the drain bound —
+ * and 0 otherwise, whatever triggered it.
+ */
+export function buildShutdownReport(outcome: { reason: ShutdownReason; failure: unknown; startedAt: number; drain: DrainReport; stopping: FinishedTaps; shutdown: FinishedTaps }): ShutdownReport {
+  const { reason, failure, drain, stopping, shutdown } = outcome;
+  const tapFailed = [...stopping.taps, ...shutdown.taps].some((tap) => tap.outcome !== 'ok');
+  return {
+    reason,
+    exitCode: failure !== undefined || tapFailed || drain.cut > 0 ? EXIT_CODES.FAILURE : EXIT_CODES.OK,
+    durationMs: Date.now() - outcome.startedAt,
+    drain,
+    stopping: stopping.taps,
+    taps: shutdown.taps,
+    deadlineExceeded: stopping.deadlineExceeded || shutdown.deadlineExceeded,
+    ...(failure !== undefined ? { failure: problemsOf(failure).map(formatProblem).join('; ') } : {}),
+  };
 }
 
 function pad(text: string, width: number): string {
