@@ -176,8 +176,6 @@ class ProcessRunner {
       clearTimeout(cap);
       process.exit(code);
     }
-    // process.exit() does not return.
-    throw new Error('unreachable');
   }
 }
 

@@ -55,7 +55,9 @@ export interface SessionPoolOptions {
  * Every MCP session the host serves, each on an SDK server of its own made by one factory (`createServer`),
  * all wired to the same plugins: registrations are replayed onto each server, requests are tracked so shutdown
  * can answer them first, and each session keeps its own `logging/setLevel`, its client's identity and its
- * resource subscriptions. The only place besides the transports that talks to the SDK's server side.
+ * resource subscriptions. With the transports and the resource catalog (whose handlers it installs), the only
+ * place that talks to the SDK's server side: an SDK upgrade that picks the protocol per connection from a
+ * factory (`serveStdio(factory)`) needs `createServer` and little else.
  */
 export class SessionPool implements SessionHost {
   readonly resources: ResourceCatalog;
