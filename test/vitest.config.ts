@@ -9,9 +9,11 @@ export default defineConfig({
     // Two cores on CI: a few files at once keeps timing-sensitive lifecycle cases honest.
     maxWorkers: 2,
     fileParallelism: true,
-    // Files share a worker and its module cache instead of each loading vitest, the SDK and core afresh (~0.5 s of
-    // CPU a file). They hold no module state of their own: the processes they spawn are isolated by being
-    // processes, and in-process hosts are made per test and shut down when it ends.
+    // Worker threads (lighter than forked processes), and files sharing a worker and its module cache instead of
+    // each loading vitest, the SDK and core afresh (~0.5 s of CPU a file). They hold no module state of their
+    // own: the processes they spawn are isolated by being processes, and in-process hosts are made per test and
+    // shut down when it ends.
+    pool: 'threads',
     isolate: false,
   },
 });
