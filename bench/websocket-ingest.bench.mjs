@@ -7,13 +7,15 @@
 // The backend (websocket-push-server.mjs) runs in its own process and pushes `--messages` text messages of
 // `--bytes` bytes as fast as the socket takes them. Timed from sending `go` to the last message handled:
 // counted by the bare client; decoded, stamped and pushed into the ring buffer (and seen by a subscriber) by
-// the plugin, which runs inside a real in-process host (createHost, apply, start; logs discarded).
+// the plugin, which runs inside a real in-process host (createHost, then host.serve() over the in-memory
+// transport: the startup path the CLI and the testing kit run; logs discarded).
 // Target: plugin messages/s ≥ 0.9 × the bare client's (medians). Exit 0 when it ran, whatever the numbers.
 import { spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { benchCli } from './harness.mjs';
-import { createHost } from '@mcp-host/core';
+import { createHost } from '@mcp-host/core/host';
+import { InMemoryTransport } from '@mcp-host/core/client';
 import { WebSocket } from 'ws';
 import websocketManager, { WS_MANAGER } from '../plugins/websocket-manager/dist/index.js';
 import { median, p90 } from './stats.mjs';
@@ -84,11 +86,11 @@ async function startPluginHost(url) {
   const discard = new Writable({ write: (_chunk, _encoding, callback) => callback() });
   const host = createHost({
     config: { plugins: [[websocketManager, { connections: [{ name: 'push', url, bufferSize: BUFFER_SIZE, closeTimeoutMs: 500 }] }]] },
-    exitProcess: false,
     stderr: discard,
   });
-  await host.apply();
-  await host.start();
+  // No client: the in-memory transport's other end stays unused; the plugin's own connection is what is measured.
+  const [, serverSide] = InMemoryTransport.createLinkedPair();
+  await host.serve(serverSide);
   const manager = host.services.find(WS_MANAGER);
   const push = manager.require('push');
   const until = Date.now() + START_TIMEOUT_MS;

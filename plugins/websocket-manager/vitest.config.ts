@@ -1,11 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { pluginTestConfig } from '@mcp-host/testing/vitest-config';
 
-export default defineConfig({
-  test: {
-    include: ['test/**/*.test.ts'],
-    // Real sockets on 127.0.0.1: bound each case generously so nothing hangs, never to measure speed.
-    testTimeout: 20_000,
-    hookTimeout: 20_000,
-    maxWorkers: 2,
-  },
-});
+// Real sockets on 127.0.0.1.
+export default pluginTestConfig();

@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { ROOT, tempDir, runCli } from '../src/index.js';
+import { ROOT, connectInProcess, runCliInProcess, tempDir } from '../src/index.js';
 
 /** One real folder per case (test/fixtures/config/<case>/), each its own project root. */
 const FIXTURES = path.join(ROOT, 'test/fixtures/config');
 const STACK_FRAME = /^\s+at \S/m;
 
-/** Run the CLI to completion; waits for `close` (not `exit`) so stdout and stderr are complete. */
-const mcpHost = (args: string[], fixture: string, env?: NodeJS.ProcessEnv) => runCli(args, { cwd: path.join(FIXTURES, fixture), ...(env ? { env } : {}) });
+/** The CLI's code in-process (validate and inspect are logic; `start` is spawned where it appears). */
+const mcpHost = (args: string[], fixture: string, env?: NodeJS.ProcessEnv) => runCliInProcess(args, { cwd: path.join(FIXTURES, fixture), ...(env ? { env } : {}) });
 
 /** The inspect-plan fixture's start tap writes this file: proof of whether `start` ran. */
 async function markerEnv() {
@@ -36,7 +36,7 @@ describe('validate', () => {
     expect(plain.code).toBe(78);
     expect(plain.stdout).toBe('');
     expect(plain.problems).toHaveLength(4);
-    expect(plain.problems.every((line) => line.startsWith('mcp-host: mcp-host.config.json: '))).toBe(true);
+    expect(plain.problems.every((line) => line.startsWith('mcp-host: mcp-host.config.json: ') && / \(MCPH_CONFIG_INVALID\)$/.test(line))).toBe(true);
     expect(plain.stderr).not.toMatch(STACK_FRAME);
 
     const debug = await mcpHost(['validate', '--debug'], 'several-problems');
@@ -47,7 +47,7 @@ describe('validate', () => {
 });
 
 describe('inspect', () => {
-  test('lists tools, resources, prompts and the shutdown plan in run order with each bound; start taps do not run', async () => {
+  test('lists tools, resources, prompts and the stopping and shutdown plans in run order with each bound; start taps do not run', async () => {
     const { marker, env } = await markerEnv();
     const result = await mcpHost(['inspect'], 'inspect-plan', env);
     expect(result.code, result.stderr).toBe(0);
@@ -60,6 +60,8 @@ describe('inspect', () => {
     expect(lines[0]).toContain('inspected 3.1.4');
     for (const name of ['alpha_status', 'beta_query', 'alpha-readme', 'fixture://alpha/readme', 'alpha_summary']) at(name);
     // The plan: registration order, reordered by `before` and `stage`; hookTimeoutMs (700) unless the tap set its own.
+    const stopping = lines.slice(at('stopping plan'), at('shutdown plan')).filter((line) => /^\s+\d+\. /.test(line));
+    expect(stopping.map((line) => line.trim().split(/\s+/).slice(0, 4).join(' '))).toEqual(['1. beta-intake ≤ 200', '2. alpha ≤ 700']);
     const plan = lines.slice(at('shutdown plan')).filter((line) => /^\s+\d+\. /.test(line));
     expect(plan.map((line) => line.trim().split(/\s+/).slice(0, 4).join(' '))).toEqual([
       '1. beta-close-first ≤ 700',
@@ -87,6 +89,10 @@ describe('inspect', () => {
       prompts: [{ name: 'alpha_summary', plugin: 'alpha' }],
       shutdown: { hookTimeoutMs: 700 },
     });
+    expect(description.stoppingPlan).toEqual([
+      { name: 'beta-intake', stage: -1, timeoutMs: 200 },
+      { name: 'alpha', stage: 0, timeoutMs: 700 },
+    ]);
     expect(description.shutdownPlan).toEqual([
       { name: 'beta-close-first', stage: 0, timeoutMs: 700 },
       { name: 'alpha', stage: 0, timeoutMs: 700 },
@@ -96,10 +102,9 @@ describe('inspect', () => {
     expect(existsSync(marker)).toBe(false);
   });
 
-  test('the marker is real: start does run the start tap that inspect skipped', async () => {
+  test('the marker is real: serving the same config does run the start tap that inspect skipped', async () => {
     const { marker, env } = await markerEnv();
-    const result = await mcpHost(['start'], 'inspect-plan', env);
-    expect(result.code, result.stderr).toBe(0);
+    await connectInProcess({ cwd: path.join(FIXTURES, 'inspect-plan'), env });
     expect(existsSync(marker)).toBe(true);
   });
 
@@ -107,7 +112,7 @@ describe('inspect', () => {
     const result = await mcpHost(['inspect'], 'validate-list');
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.problems).toEqual([expect.stringMatching(/^mcp-host: \[plugin versioned\] apply: validate applied a plugin/)]);
+    expect(result.problems).toEqual([expect.stringMatching(/^mcp-host: \[plugin versioned\] apply: validate applied a plugin.* \(MCPH_PLUGIN_APPLY_FAILED\)$/)]);
   });
 
   test('on a config error: 78', async () => {

@@ -1,12 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { expect, test } from 'vitest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse as parseYaml } from 'yaml';
-import { CORE_VERSION } from '@mcp-host/core';
-import { ROOT, linkCore, spawnHttpHost, tempDir, writeFiles, runCli } from '../src/index.js';
+import { CORE_VERSION } from '@mcp-host/core/host';
+import { createServer } from 'node:net';
+import { ROOT, linkCore, listenForTest, runCli, runCliInProcess, spawnHttpHost, tempDir, writeFiles } from '../src/index.js';
 
-const run = (args: string[], cwd: string) => runCli(args, { cwd });
+/** The CLI's code in-process: init, validate and schema touch files, not the process. */
+const run = (args: string[], cwd: string) => runCliInProcess(args, { cwd });
 
 function compile(schema: object) {
   const ajv = new Ajv2020({ allErrors: true, strict: false });
@@ -34,14 +36,15 @@ test('init writes a starter config and its schema, which validate; a second init
 
   const again = await run(['init', '--yes'], dir);
   expect(again.code).toBe(1);
-  expect(again.stderr).toMatch(/exists already; init never overwrites/);
+  expect(again.problems).toEqual([expect.stringMatching(/exists already; init never overwrites.* \(MCPH_INIT_REFUSED\)$/)]);
 });
 
 test('init without --yes and without a terminal asks for --yes instead of hanging', async () => {
   const dir = await tempDir();
   const result = await run(['init'], dir);
   expect(result.code).toBe(1);
-  expect(result.stderr).toContain('pass --yes');
+  expect(result.problems).toEqual([expect.stringMatching(/pass --yes.* \(MCPH_INIT_REFUSED\)$/)]);
+  expect(existsSync(path.join(dir, 'mcp-host.config.yaml'))).toBe(false);
 });
 
 test('schema is a JSON Schema that accepts the bundled example and rejects bad host keys and bad plugin options', async () => {
@@ -104,10 +107,12 @@ test('start --port 0 serves HTTP over the config; the chosen URL is printed on s
   expect((await host.exited).code).toBe(0);
 });
 
-test('bad transport flags are usage errors (64)', async () => {
+test('start --port on a port already taken: exit 1, one line naming the address, ending with MCPH_TRANSPORT_LISTEN_FAILED', async () => {
   const dir = await tempDir();
-  for (const args of [['start', '--port', 'abc'], ['start', '--transport', 'carrier-pigeon'], ['validate', '--port', '1'], ['start', '--transport', 'stdio', '--port', '1']]) {
-    const result = await run(args, dir);
-    expect(result.code, args.join(' ')).toBe(64);
-  }
+  await writeFiles(dir, { 'mcp-host.config.json': { plugins: [] } });
+  const { port } = await listenForTest(createServer());
+  const result = await runCli(['start', '--port', String(port)], { cwd: dir });
+  expect(result.code).toBe(1);
+  expect(result.stdout).toBe('');
+  expect(result.problems).toContainEqual(expect.stringMatching(new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE.* \\(MCPH_TRANSPORT_LISTEN_FAILED\\)$`)));
 });

@@ -1,14 +1,14 @@
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { ROOT, connectClient, runCli } from '../src/index.js';
+import { ROOT, connectInProcess, runCli, runCliInProcess } from '../src/index.js';
 
 /** One real folder per case; each holds a package.json, so each is its own project root. */
 const FIXTURES = path.join(ROOT, 'test/fixtures/config');
 const STACK_FRAME = /^\s+at \S/m;
 
-/** Run the CLI to completion; waits for `close` (not `exit`) so stdout and stderr are complete. */
-const mcpHost = (args: string[], cwd: string) => runCli(args, { cwd });
+/** The CLI's code in-process: discovery is logic, not process behaviour (`start` below is spawned). */
+const mcpHost = (args: string[], cwd: string) => runCliInProcess(args, { cwd });
 
 async function inspectJson(args: string[], cwd: string) {
   const result = await mcpHost(['inspect', '--json', ...args], cwd);
@@ -46,7 +46,7 @@ test('a TS config (compiled by cosmiconfig with typescript) with an inline plugi
   ]);
 
   // The inline plugin serves a real client, with the options the config gave it.
-  const { client } = await connectClient(['start'], { cwd: dir });
+  const { client } = await connectInProcess({ cwd: dir });
   const result = await client.callTool({ name: 'shout', arguments: { text: 'hey' } });
   expect(result.content).toEqual([{ type: 'text', text: 'HEY!!' }]);
 });
@@ -60,7 +60,8 @@ test('the search goes up from a subdirectory to the project root', async () => {
 
 test('the search stops at the project root: a config above it is not found → 78, with what to do', async () => {
   const fixture = path.join(FIXTURES, 'not-found-below-project-root');
-  const result = await mcpHost(['start'], path.join(fixture, 'app/src'));
+  // Spawned: start's own path for a config error (nothing on stdout, the exit code through the process runner).
+  const result = await runCli(['start'], { cwd: path.join(fixture, 'app/src') });
   expect(result.code).toBe(78);
   expect(result.stdout).toBe('');
   expect(result.problems).toHaveLength(1);
@@ -71,6 +72,7 @@ test('the search stops at the project root: a config above it is not found → 7
   expect(line).toContain('mcp-host.config.json');
   expect(line).toContain('--config');
   expect(line).not.toContain('outside-the-project');
+  expect(line).toMatch(/ \(MCPH_CONFIG_NOT_FOUND\)$/);
   expect(result.stderr).not.toMatch(STACK_FRAME);
 });
 
@@ -91,7 +93,7 @@ describe('--config', () => {
   });
 
   test('a missing file → 78 naming it', async () => {
-    const result = await mcpHost(['start', '--config', 'configs/missing.json'], dir);
+    const result = await mcpHost(['validate', '--config', 'configs/missing.json'], dir);
     expect(result.code).toBe(78);
     expect(result.stdout).toBe('');
     expect(result.problems).toEqual([expect.stringMatching(/^mcp-host: configs\/missing\.json: .*--config/)]);

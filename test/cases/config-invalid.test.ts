@@ -1,22 +1,37 @@
 import * as path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { ROOT, runCli } from '../src/index.js';
+import { ROOT, runCli, runCliInProcess } from '../src/index.js';
 
 /** One real folder per case (test/fixtures/config/<case>/), each its own project root. */
 const FIXTURES = path.join(ROOT, 'test/fixtures/config');
 const STACK_FRAME = /^\s+at \S/m;
 
-/** Run the CLI to completion; waits for `close` (not `exit`) so stdout and stderr are complete. */
-const mcpHost = (args: string[], fixture: string) => runCli(args, { cwd: path.join(FIXTURES, fixture) });
-
-/** `start` on a bad config: exit 78, nothing on stdout (the protocol channel), no stack trace, one line per problem. */
+/**
+ * A bad config through the CLI's code in-process (`validate`: the same load, formatter and exit code as `start`,
+ * whose own path is spawned below): exit 78, nothing on stdout, no stack trace, one line per problem, each
+ * ending with its code.
+ */
 async function startFails(fixture: string, extraArgs: string[] = []) {
-  const result = await mcpHost(['start', ...extraArgs], fixture);
+  const result = await runCliInProcess(['validate', ...extraArgs], { cwd: path.join(FIXTURES, fixture) });
   expect(result.code, result.stderr).toBe(78);
   expect(result.stdout).toBe('');
   if (!extraArgs.includes('--debug')) expect(result.stderr).not.toMatch(STACK_FRAME);
+  for (const line of result.problems) expect(line).toMatch(/ \(MCPH_[A-Z_]+\)$/);
   return result;
 }
+
+test('mcp-host start on a bad config: 78, nothing on stdout (the protocol channel), the same lines; a stack only with --debug', async () => {
+  const cwd = path.join(FIXTURES, 'several-problems');
+  const plain = await runCli(['start'], { cwd });
+  expect(plain.code).toBe(78);
+  expect(plain.stdout).toBe('');
+  expect(plain.stderr).not.toMatch(STACK_FRAME);
+  expect(plain.problems).toEqual((await startFails('several-problems')).problems);
+  const debug = await runCli(['start', '--debug'], { cwd });
+  expect(debug.code).toBe(78);
+  expect(debug.stdout).toBe('');
+  expect(debug.stderr).toMatch(STACK_FRAME);
+});
 
 describe('an unreadable config file', () => {
   test('bad JSON: one line naming the file; a stack only with --debug', async () => {
@@ -62,5 +77,14 @@ describe('invalid host keys: file and key path, one line each', () => {
         expect.stringMatching(/^mcp-host: mcp-host\.config\.json: plugins\[0\]: .*specifier.*42/),
       ]),
     );
+  });
+
+  test('a host-key typo does not hide plugin problems: the typo, a missing plugin and bad options, each with its code', async () => {
+    const { problems } = await startFails('typo-and-missing-plugin');
+    expect(problems).toEqual([
+      expect.stringMatching(/^mcp-host: mcp-host\.config\.json: nmae: unknown key; did you mean "name"\?.* \(MCPH_CONFIG_INVALID\)$/),
+      expect.stringMatching(/^mcp-host: mcp-host\.config\.json: plugins\[1\]: .*"\.\/plugins\/missing\.mjs".* \(MCPH_PLUGIN_NOT_FOUND\)$/),
+      expect.stringMatching(/^mcp-host: mcp-host\.config\.json: plugins\[2\]\.options\.url: .*\(plugin greeter\) \(MCPH_PLUGIN_OPTIONS_INVALID\)$/),
+    ]);
   });
 });

@@ -1,20 +1,21 @@
 import * as path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { ROOT, connectClient, tempDir, writeFiles, runCli } from '../src/index.js';
+import { ROOT, connectInProcess, runCliInProcess, tempDir, writeFiles } from '../src/index.js';
 
 /** One real folder per case (test/fixtures/config/<case>/), each its own project root. */
 const FIXTURES = path.join(ROOT, 'test/fixtures/config');
 const STACK_FRAME = /^\s+at \S/m;
 
-/** Run the CLI to completion; waits for `close` (not `exit`) so stdout and stderr are complete. */
-const mcpHost = (args: string[], cwd: string) => runCli(args, { cwd });
+/** The CLI's code in-process: resolving and loading plugins is logic (config-invalid spawns start's own path). */
+const mcpHost = (args: string[], cwd: string) => runCliInProcess(args, { cwd });
 
-/** `start` on a bad plugin entry: exit 78, nothing on stdout, no stack trace unless --debug. */
+/** A bad plugin entry: exit 78, nothing on stdout, no stack trace unless --debug, every line ending with its code. */
 async function startFails(cwd: string, extraArgs: string[] = []) {
-  const result = await mcpHost(['start', ...extraArgs], cwd);
+  const result = await mcpHost(['validate', ...extraArgs], cwd);
   expect(result.code, result.stderr).toBe(78);
   expect(result.stdout).toBe('');
   if (!extraArgs.includes('--debug')) expect(result.stderr).not.toMatch(STACK_FRAME);
+  for (const line of result.problems) expect(line).toMatch(/ \(MCPH_[A-Z_]+\)$/);
   return result;
 }
 
@@ -102,7 +103,7 @@ describe('plugin errors: 78, the file, the entry and the specifier', () => {
     expect(problems).toHaveLength(3);
     expect(problems).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^mcp-host: mcp-host\.config\.json: plugins\[1\]\.options\.url: .*\(plugin greeter\)$/),
+        expect.stringMatching(/^mcp-host: mcp-host\.config\.json: plugins\[1\]\.options\.url: .*\(plugin greeter\) \(MCPH_PLUGIN_OPTIONS_INVALID\)$/),
         expect.stringMatching(/^mcp-host: mcp-host\.config\.json: plugins\[1\]\.options\.retries: /),
         expect.stringMatching(/^mcp-host: mcp-host\.config\.json: plugins\[1\]\.options\.colour: .*greeting/),
       ]),
@@ -111,7 +112,7 @@ describe('plugin errors: 78, the file, the entry and the specifier', () => {
 });
 
 test('options given to a plugin reach it validated, with its defaults applied', async () => {
-  const { client } = await connectClient(['start'], { cwd: path.join(FIXTURES, 'plugin-options') });
+  const { client } = await connectInProcess({ cwd: path.join(FIXTURES, 'plugin-options') });
   const result = await client.callTool({ name: 'greeter_options' });
   const [content] = result.content as { type: 'text'; text: string }[];
   expect(JSON.parse(content!.text)).toEqual({ url: 'ws://127.0.0.1:9/magic', greeting: 'hi', retries: 3 });

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { handshake, setupProbes, spawnHost } from '../src/index.js';
+import { connectInProcess, handshake, setupProbes, spawnHost } from '../src/index.js';
 
 /** Start a host on the probes, wait until it serves, close stdin: the most common way a session ends. */
 async function runUntilStdinClosed(probes: Awaited<ReturnType<typeof setupProbes>>, args: string[] = []) {
@@ -9,6 +9,13 @@ async function runUntilStdinClosed(probes: Awaited<ReturnType<typeof setupProbes
   host.child.stdin!.end();
   const exit = await host.exited;
   return { host, exit };
+}
+
+/** The same probes in-process (the embedding API), shut down as stdin closing would: for the host's own logic. */
+async function shutDownInProcess(probes: Awaited<ReturnType<typeof setupProbes>>) {
+  const { host, stderr } = await connectInProcess({ cwd: probes.dir });
+  const report = await host.shutdown('stdin-closed');
+  return { report, stderr: stderr() };
 }
 
 function reportLines(stderr: string): string[] {
@@ -37,16 +44,20 @@ test('a tap that never settles is cut at hookTimeoutMs with nothing else holding
   expect(probes.events()).toEqual(expect.arrayContaining(['polite:shutdown-aborted', 'last:shutdown-done']));
 });
 
-test('the global deadline cuts the shutdown and skips what is left, still exiting promptly', async () => {
+// In-process from here: deadlines, bounds and order are the host's logic; the report's exit code is what the
+// process exits with (the spawned cases above show that).
+
+test('the global deadline cuts the shutdown and skips what is left', async () => {
   const probes = await setupProbes(
     { one: { shutdown: 'hang' }, two: { shutdown: 'hang' }, three: {} },
     { shutdown: { hookTimeoutMs: 400, timeoutMs: 600 } },
   );
-  const { host, exit } = await runUntilStdinClosed(probes);
-  expect(exit.code).toBe(1);
-  const lines = reportLines(host.stderr());
+  const { report, stderr } = await shutDownInProcess(probes);
+  expect(report.exitCode).toBe(1);
+  const lines = reportLines(stderr);
   expect(lines.map((line) => line.split(' ').slice(0, 3).join(' '))).toEqual(['1. one timed-out', '2. two timed-out', '3. three skipped']);
-  expect(host.stderr()).toContain('shutdown.timeoutMs reached');
+  expect(report.taps.map((tap) => tap.code)).toEqual(['MCPH_HOOK_TIMEOUT', 'MCPH_SHUTDOWN_TIMEOUT', 'MCPH_SHUTDOWN_TIMEOUT']);
+  expect(stderr).toContain('shutdown.timeoutMs reached: the remaining work was cut (MCPH_SHUTDOWN_TIMEOUT)');
   expect(probes.events()).not.toContain('three:shutdown:stdin-closed');
 });
 
@@ -55,9 +66,9 @@ test('a tap may set its own bound with { timeoutMs }', async () => {
     { patient: { shutdownDelayMs: 500, tapOptions: { timeoutMs: 2000 } }, hasty: { shutdownDelayMs: 500 } },
     { shutdown: { hookTimeoutMs: 200, timeoutMs: 5000 } },
   );
-  const { host, exit } = await runUntilStdinClosed(probes);
-  expect(exit.code).toBe(1);
-  const lines = reportLines(host.stderr());
+  const { report, stderr } = await shutDownInProcess(probes);
+  expect(report.exitCode).toBe(1);
+  const lines = reportLines(stderr);
   expect(lines.map((line) => line.split(' ').slice(0, 3).join(' '))).toEqual(['1. patient ok', '2. hasty timed-out']);
 });
 
@@ -70,8 +81,8 @@ test("taps run in registration order across plugins; tapable's stage and before 
     e: { tapKind: 'async' },
     f: { tapKind: 'sync' },
   });
-  const { exit } = await runUntilStdinClosed(probes);
-  expect(exit.code).toBe(0);
+  const { report } = await shutDownInProcess(probes);
+  expect(report.exitCode).toBe(0);
   expect(probes.events().filter((event) => event.includes(':shutdown:')).map((event) => event.split(':')[0])).toEqual(['b', 'd', 'a', 'c', 'e', 'f']);
   // Plugins were applied, and their start taps ran, in config order.
   expect(probes.events().filter((event) => event.endsWith(':apply')).map((event) => event.split(':')[0])).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);

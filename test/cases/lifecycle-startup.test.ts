@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { expect, test } from 'vitest';
+import { waitUntil } from '@mcp-host/testing';
+import { expect, onTestFinished, test } from 'vitest';
 import { linkCore, setupProbes, spawnHost, writeFiles } from '../src/index.js';
 
 test('a plugin whose apply throws stops startup: exit 1 naming it, and the taps already registered run', async () => {
@@ -61,19 +62,19 @@ test('embedding: createHost({ config }).run() in a user script has the CLI lifec
   const probes = await setupProbes({ embedded: {} });
   const script = path.join(probes.dir, 'serve.mjs');
   await writeFiles(probes.dir, {
-    'serve.mjs': `import { createHost } from '@mcp-host/core';\nawait createHost({ config: process.argv[2] }).run();\n`,
+    'serve.mjs': `import { createHost } from '@mcp-host/core/host';\nawait createHost({ config: process.argv[2] }).run();\n`,
   });
   // The user's project depends on @mcp-host/core.
   await linkCore(probes.dir);
 
   for (const [trigger, expected] of [['stdin', 'stdin-closed'], ['SIGTERM', 'SIGTERM']] as const) {
     const child = spawn(process.execPath, [script, probes.config], { cwd: probes.dir, stdio: ['pipe', 'pipe', 'pipe'] });
+    onTestFinished(() => void child.kill('SIGKILL'));
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (chunk) => (out += chunk));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'embed', version: '0' } } })}\n`);
-    const until = Date.now() + 10_000;
-    while (!out.includes('"id":1') && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+    await waitUntil(() => out.includes('"id":1'), 'the initialize reply', 10_000);
     if (trigger === 'stdin') child.stdin.end();
     else child.kill('SIGTERM');
     expect(await exited).toBe(0);

@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { SHUTTING_DOWN_CODE } from '@mcp-host/core';
-import { handshake, setupProbes, spawnHost } from '../src/index.js';
+import { connectInProcess, handshake, setupProbes, spawnHost } from '../src/index.js';
 
 const call = (id: number, name: string, args: Record<string, unknown> = {}) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } });
 
@@ -97,7 +97,7 @@ test('a client that vanishes (EPIPE on stdout) is a shutdown trigger, never a cr
   expect(host.stderr()).toContain('shutting down (transport-closed)');
 });
 
-test('log messages reach the client as notifications/message and honour logging/setLevel', async () => {
+test("log lines reach the client as notifications/message honouring logging/setLevel; host.requestLogger(extra)'s go to the request's client, before its result", async () => {
   const probes = await setupProbes({ chatty: {} });
   const host = spawnHost(['start'], { cwd: probes.dir });
   handshake(host);
@@ -107,54 +107,26 @@ test('log messages reach the client as notifications/message and honour logging/
   await host.waitFor(() => host.messages().some((message) => message.id === 2), 'setLevel');
   host.send(call(3, 'log_chatty', { level: 'info', message: 'info after setLevel' }));
   host.send(call(4, 'log_chatty', { level: 'error', message: 'error after setLevel' }));
-  await host.waitFor(() => host.messages().some((message) => message.id === 4), 'the last reply');
-  host.child.stdin!.end();
-  await host.exited;
-  const logs = host
-    .messages()
-    .filter((message) => message.method === 'notifications/message' && message.params.logger === 'chatty')
-    .map((message) => `${message.params.level}:${message.params.data}`);
-  expect(logs).toEqual(['info:info before setLevel', 'error:error after setLevel']);
-  // stderr still has all of them.
-  expect(host.stderr()).toContain('[chatty] info: info after setLevel');
-});
-
-test("host.requestLogger(extra) sends a request's log lines to its client, related to the request, honouring setLevel", async () => {
-  const probes = await setupProbes({ scribe: {} });
-  const host = spawnHost(['start'], { cwd: probes.dir });
-  handshake(host);
-  host.send({ jsonrpc: '2.0', id: 1, method: 'logging/setLevel', params: { level: 'warning' } });
-  await host.waitFor(() => host.messages().some((message) => message.id === 1), 'setLevel');
-  host.send(call(2, 'reqlog_scribe', { level: 'info', message: 'quiet line' }));
-  host.send(call(3, 'reqlog_scribe', { level: 'error', message: 'loud line' }));
-  await host.waitFor(() => host.messages().some((message) => message.id === 3), 'the replies');
+  host.send(call(5, 'reqlog_chatty', { level: 'info', message: 'quiet request line' }));
+  host.send(call(6, 'reqlog_chatty', { level: 'error', message: 'loud request line' }));
+  await host.waitFor(() => host.messages().some((message) => message.id === 6), 'the last reply');
   host.child.stdin!.end();
   await host.exited;
   const messages = host.messages();
-  const logs = messages.filter((message) => message.method === 'notifications/message' && message.params.logger === 'scribe');
-  expect(logs.map((message) => `${message.params.level}:${message.params.data}`)).toEqual(['error:loud line']);
-  // Sent before the request's own result.
-  expect(messages.indexOf(logs[0])).toBeLessThan(messages.findIndex((message) => message.id === 3));
-  // stderr has both, at the config's level.
-  expect(host.stderr()).toContain('[scribe] info: quiet line');
-  expect(host.stderr()).toContain('[scribe] error: loud line');
+  const logs = messages.filter((message) => message.method === 'notifications/message' && message.params.logger === 'chatty');
+  expect(logs.map((message) => `${message.params.level}:${message.params.data}`)).toEqual(['info:info before setLevel', 'error:error after setLevel', 'error:loud request line']);
+  // The request's own line was sent before that request's result.
+  expect(messages.indexOf(logs[2])).toBeLessThan(messages.findIndex((message) => message.id === 6));
+  // stderr has all of them, at the config's level.
+  for (const line of ['info after setLevel', 'quiet request line', 'loud request line']) expect(host.stderr()).toContain(line);
 });
 
 test('host.requestClient(extra) names the client and the capabilities it declared in initialize', async () => {
+  // The session pool's own logic: in-process, over the in-memory transport (HTTP sessions: http-session-server).
   const probes = await setupProbes({ asker: {} });
-  const host = spawnHost(['start'], { cwd: probes.dir });
-  host.send({
-    jsonrpc: '2.0',
-    id: 0,
-    method: 'initialize',
-    params: { protocolVersion: '2025-06-18', capabilities: { sampling: {}, roots: { listChanged: true } }, clientInfo: { name: 'stdio-client', version: '1.2.3' } },
-  });
-  host.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-  host.send(call(1, 'client_asker', {}));
-  await host.waitFor(() => host.messages().some((message) => message.id === 1), 'the reply');
-  host.child.stdin!.end();
-  expect((await host.exited).code).toBe(0);
-  const answer = JSON.parse(host.messages().find((message) => message.id === 1).result.content[0].text);
+  const { client } = await connectInProcess({ cwd: probes.dir, clientInfo: { name: 'stdio-client', version: '1.2.3' }, capabilities: { sampling: {}, roots: { listChanged: true } } });
+  const result = (await client.callTool({ name: 'client_asker', arguments: {} })) as { content: { text: string }[] };
+  const answer = JSON.parse(result.content[0]!.text);
   expect(answer).toMatchObject({ name: 'stdio-client', version: '1.2.3', capabilities: { sampling: {}, roots: { listChanged: true } } });
   expect(answer.capabilities.elicitation).toBeUndefined();
   // An object that is not a handler's extra is refused, naming the plugin and what to pass.

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { connectClient, spawnHost, tempDir, writeFiles } from '../src/index.js';
+import { connectClient, runCliInProcess, tempDir, writeFiles } from '../src/index.js';
 
 // A plugin written as the README shows, saved next to a config anywhere on disk, with no node_modules there.
 const HELLO = `
@@ -34,8 +34,8 @@ test('a plugin whose own import is missing still fails with a load error naming 
     'broken.mjs': `import { nothing } from 'no-such-package-anywhere';\nexport default { name: 'broken', apply() {} };\n`,
     'mcp-host.config.json': { plugins: ['./broken.mjs'] },
   });
-  const host = spawnHost(['validate'], { cwd: dir, stdin: 'ignore' });
-  const { code } = await host.exited;
+  // In-process: the import fails on another package, so the fallback for @mcp-host/core is not involved.
+  const { code, problems } = await runCliInProcess(['validate'], { cwd: dir });
   expect(code).toBe(78);
-  expect(host.stderr()).toMatch(/plugins\[0\]: Plugin "\.\/broken\.mjs" .* threw while loading: .*no-such-package-anywhere/);
+  expect(problems).toEqual([expect.stringMatching(/plugins\[0\]: Plugin "\.\/broken\.mjs" .* threw while loading: .*no-such-package-anywhere.* \(MCPH_PLUGIN_LOAD_FAILED\)$/)]);
 });

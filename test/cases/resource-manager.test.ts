@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { ResourceListChangedNotificationSchema, ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { waitUntil as waitUntilKit } from '@mcp-host/testing';
 import { expect, test } from 'vitest';
-import { connectClient, handshake, linkCore, listenForTest, spawnHost, tempDir, writeFiles } from '../src/index.js';
+import { connectClient, connectInProcess, handshake, linkCore, listenForTest, runCliInProcess, spawnHost, tempDir, writeFiles } from '../src/index.js';
 
 const PLUGIN = '@mcp-host/plugin-resource-manager';
 
@@ -30,10 +30,13 @@ async function project(options: Record<string, unknown> = {}) {
   return { dir, root, uri: (relative: string) => pathToFileURL(path.join(root, relative)).href };
 }
 
-test('a spawned host serves a directory named relative to its config: list, read, refuse, search', async () => {
+// Serving and watching are the plugin's and the host's logic: in-process, through the embedding API with the
+// CLI's plugin resolution. What needs the process (stdin closing during work, --debug's leak report) spawns.
+
+test('a host serves a directory named relative to its config: list, read, refuse, search', async () => {
   const { dir, uri } = await project();
   // Started from elsewhere: "./docs" resolves against the config file's directory, not the working directory.
-  const { client } = await connectClient(['start', '--config', path.join(dir, 'mcp-host.config.json')], { cwd: path.dirname(dir) });
+  const { client } = await connectInProcess({ cwd: path.dirname(dir), config: path.join(dir, 'mcp-host.config.json') });
   expect(client.getServerCapabilities()?.resources).toEqual({ listChanged: true, subscribe: true });
   const { resources } = await client.listResources({});
   expect(resources).toEqual([
@@ -61,9 +64,9 @@ test('a spawned host serves a directory named relative to its config: list, read
   expect((await client.readResource({ uri: uri('README.md') })).contents[0]).toMatchObject({ text: '# Hello' });
 });
 
-test('subscribe → modify → updated; add a file → list_changed, through the spawned host', async () => {
+test('subscribe → modify → updated; add a file → list_changed, through the host', async () => {
   const { dir, root, uri } = await project();
-  const { client } = await connectClient(['start'], { cwd: dir });
+  const { client } = await connectInProcess({ cwd: dir });
   const updated: string[] = [];
   let listChanged = 0;
   client.setNotificationHandler(ResourceUpdatedNotificationSchema, (notification) => void updated.push(notification.params.uri));
@@ -90,11 +93,12 @@ test('invalid options are a config error naming the key path (exit 78), before a
       plugins: [[PLUGIN, { sources: [{ name: 'docs', type: 'directory', path: './docs', maxFileBytes: -1 }, { name: 'docs', type: 'http', baseUrl: 'ftp://x' }] }]],
     },
   });
-  const host = spawnHost(['start'], { cwd: dir });
-  const { code } = await host.exited;
+  const { code, stderr } = await runCliInProcess(['validate'], { cwd: dir });
   expect(code).toBe(78);
-  expect(host.stderr()).toMatch(/plugins\[0\]\.options\.sources\[0\]\.maxFileBytes/);
-  expect(host.stderr()).toMatch(/plugins\[0\]\.options\.sources\[1\]\.baseUrl/);
+  expect(stderr).toMatch(/plugins\[0\]\.options\.sources\[0\]\.maxFileBytes/);
+  expect(stderr).toMatch(/plugins\[0\]\.options\.sources\[1\]\.baseUrl/);
+  // Both sources are named "docs": core's uniqueNames refinement names the second.
+  expect(stderr).toMatch(/plugins\[0\]\.options\.sources\[1\]\.name: source name "docs" is used by sources\[0\] already.* \(MCPH_PLUGIN_OPTIONS_INVALID\)/);
 });
 
 interface StallingBackend {

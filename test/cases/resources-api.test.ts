@@ -1,8 +1,9 @@
+import { listAllPages, waitUntil } from '@mcp-host/testing';
 import { expect, test } from 'vitest';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { ResourceUpdatedNotificationSchema, ResourceListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { RESOURCE_NOT_FOUND_CODE } from '@mcp-host/core';
-import { connectClient, linkCore, tempDir, writeFiles } from '../src/index.js';
+import { connectInProcess, linkCore, tempDir, writeFiles } from '../src/index.js';
 
 // A plugin using the public resource API: a fixed resource, a template, and a provider with three pages
 // of two resources each that supports subscriptions and announces changes through a tool.
@@ -54,19 +55,12 @@ test('resources from registrations and a provider: pagination, templates, reads,
   const dir = await tempDir();
   await linkCore(dir);
   await writeFiles(dir, { 'catalog.mjs': PLUGIN, 'events.log': '', 'mcp-host.config.json': { plugins: ['./catalog.mjs'] } });
-  const { client } = await connectClient(['start'], { cwd: dir });
+  // The resource catalog is the host's logic: in-process, through the embedding API.
+  const { client } = await connectInProcess({ cwd: dir });
   expect(client.getServerCapabilities()?.resources).toEqual({ listChanged: true, subscribe: true });
 
-  const uris: string[] = [];
-  let cursor: string | undefined;
-  let pages = 0;
-  do {
-    const page = await client.listResources(cursor ? { cursor } : {});
-    uris.push(...page.resources.map((resource) => resource.uri));
-    cursor = page.nextCursor;
-    pages++;
-  } while (cursor && pages < 10);
-  expect(uris).toEqual(['memo://readme', ...Array.from({ length: 6 }, (_, i) => `gen://item/${i}`)]);
+  const { resources, pages } = await listAllPages((params) => client.listResources(params), { maxPages: 10 });
+  expect(resources.map((resource) => resource.uri)).toEqual(['memo://readme', ...Array.from({ length: 6 }, (_, i) => `gen://item/${i}`)]);
   expect(pages).toBe(4);
 
   const templates = await client.listResourceTemplates();
@@ -93,8 +87,7 @@ test('resources from registrations and a provider: pagination, templates, reads,
   const notMine = await client.subscribeResource({ uri: 'memo://unknown' }).catch((error) => error);
   expect(notMine.code).toBe(RESOURCE_NOT_FOUND_CODE);
   await client.callTool({ name: 'touch' });
-  const until = Date.now() + 5000;
-  while ((updated.length < 1 || listChanged < 1) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+  await waitUntil(() => updated.length >= 1 && listChanged >= 1, 'the updated and list_changed notifications');
   // Only the subscribed URI is announced.
   expect(updated).toEqual(['gen://item/1']);
   expect(listChanged).toBe(1);

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { waitUntil as waitUntilKit } from '@mcp-host/testing';
 import { expect, onTestFinished, test } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { ROOT, connectClient, handshake, isAlive, listenForTest, sleep, spawnHost, tempDir, writeFiles } from '../src/index.js';
+import { ROOT, connectClient, connectInProcess, freePort, handshake, isAlive, listenForTest, runCliInProcess, sleep, spawnHost, tempDir, writeFiles } from '../src/index.js';
 
 const PLUGIN = '@mcp-host/plugin-websocket-manager';
 
@@ -64,14 +64,6 @@ async function startSilentPeer() {
   });
   const { port } = await listenForTest(server);
   return Object.assign(state, { url: `ws://127.0.0.1:${port}/` });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 function config(options: object, extra: object = {}) {
@@ -195,16 +187,14 @@ export default {
 `,
     'mcp-host.config.json': { plugins: [[PLUGIN, { connections: [{ name: 'backend', url: backend.url }] }], './observer.mjs'] },
   });
-  const host = spawnHost(['start'], { cwd: dir });
-  handshake(host);
-  await host.waitFor(() => /backend: connected to/.test(host.stderr()), 'the connection to open');
-  host.child.stdin!.end();
-  const { code } = await host.exited;
-  expect(code).toBe(0);
-  expect(host.stderr()).toContain('[observer] info: observed state=closed readyState=3');
+  // Tap order is the host's logic: in-process, through the embedding API.
+  const { host, stderr } = await connectInProcess({ cwd: dir });
+  await waitUntil(() => /backend: connected to/.test(stderr()), 'the connection to open');
+  const { exitCode, taps } = await host.shutdown('stdin-closed');
+  expect(exitCode).toBe(0);
+  expect(stderr()).toContain('[observer] info: observed state=closed readyState=3');
   // The report lists the taps in the order they ran.
-  const report = host.stderr().slice(host.stderr().lastIndexOf('shutting down (stdin-closed)'));
-  expect(report).toMatch(/1\. websocket-manager\s+ok[\s\S]*2\. observer\s+ok/);
+  expect(taps.map(({ name, outcome }) => `${name} ${outcome}`)).toEqual(['websocket-manager ok', 'observer ok']);
   expect(await backend.peers[0]!.closed).toMatchObject({ code: 1001 });
 });
 
@@ -250,10 +240,10 @@ test('invalid options are config errors (exit 78) naming the key path', async ()
       ],
     }),
   });
-  const host = spawnHost(['validate'], { cwd: dir });
-  const { code } = await host.exited;
+  const { code, stderr } = await runCliInProcess(['validate'], { cwd: dir });
   expect(code).toBe(78);
-  const stderr = host.stderr();
   expect(stderr).toContain('mcp-host.config.json: plugins[0].options.connections[0].url: expected a ws: or wss: URL, got "http://127.0.0.1:10712/magic/web/console"');
   expect(stderr).toContain('plugins[0].options.connections[1].bufferSize');
+  // The two connections share a name too: core's uniqueNames refinement names the second.
+  expect(stderr).toMatch(/plugins\[0\]\.options\.connections\[1\]\.name: connection name "magic" is used by connections\[0\] already.* \(MCPH_PLUGIN_OPTIONS_INVALID\)/);
 });

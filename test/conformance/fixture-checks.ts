@@ -25,7 +25,7 @@ import {
   type ProgressNotification,
 } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from 'vitest';
-import { CLI, isAlive } from '../src/index.js';
+import { CLI, isAlive, listAllPages } from '../src/index.js';
 
 export type FixtureTransport = 'stdio' | 'http';
 
@@ -314,16 +314,9 @@ export function defineFixtureChecks(kind: FixtureTransport): void {
 
   test(`${kind}: resources list, read (text, binary, template) and an unknown URI is -32002`, async () => {
     const { client } = fixture;
-    // The host pages resources/list (the plugin's own registrations, then each provider): follow the cursors.
-    const resources = [];
-    let cursor: string | undefined;
-    for (let page = 0; page < 10; page++) {
-      const result = await client.listResources(cursor === undefined ? {} : { cursor });
-      resources.push(...result.resources);
-      cursor = result.nextCursor;
-      if (cursor === undefined) break;
-    }
-    expect(cursor).toBeUndefined();
+    // The host pages resources/list (the plugin's own registrations, then each provider): follow the cursors
+    // (listAllPages throws if there is still a next page after 10).
+    const { resources } = await listAllPages((params) => client.listResources(params), { maxPages: 10 });
     expect(resources.map((resource) => resource.uri)).toEqual(expect.arrayContaining(['test://static-text', 'test://static-binary', 'test://watched-resource']));
     for (const resource of resources) expect(resource.name, resource.uri).toBeTruthy();
     const { resourceTemplates } = await client.listResourceTemplates();

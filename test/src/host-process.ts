@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { onTestFailed, onTestFinished } from 'vitest';
+import { problemLines } from './cli-in-process.js';
 
 /** The real CLI entry point, as `node_modules/.bin/mcp-host` runs it. */
 export const CLI = fileURLToPath(new URL('../../packages/cli/bin/mcp-host.js', import.meta.url));
@@ -135,8 +136,6 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Spawn the host on an HTTP config and wait for its `listening on` line; returns the endpoint URL. */
 export async function spawnHttpHost(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<{ host: HostProcess; url: URL }> {
   const host = spawnHost(args, { ...options, stdin: 'ignore' });
@@ -154,5 +153,5 @@ export async function runCli(args: string[], options: { cwd: string; env?: NodeJ
   const host = spawnHost(args, { ...options, stdin: 'ignore' });
   const { code } = await host.exited;
   const stderr = host.stderr();
-  return { code, stdout: host.stdout(), stderr, problems: stderr.split('\n').filter((line) => line.startsWith('mcp-host: ')) };
+  return { code, stdout: host.stdout(), stderr, problems: problemLines(stderr) };
 }

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
 import { main } from '../dist/main.js';
 
-main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// Exit once stdout is flushed: exiting at once would truncate piped output.
+process.stdout.write('', () => process.exit(code));

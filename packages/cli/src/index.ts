@@ -1,1 +1,2 @@
 export { main, HELP } from './main.js';
+export type { CliIo } from './cli-io.js';

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { EXIT_CODES, HostError, createHost, describeError, displayPath, formatErrorStack, isHostError, type Host } from '@mcp-host/core';
-import { InitRefused, buildSchema, init, loadConfigForSchema } from './commands.js';
-import { formatDescription, formatPluginList } from './format.js';
+import type { CliIo } from './cli-io.js';
+
+// Only node: modules at the top: `--version`, `--help` and usage errors load nothing of core (the MCP SDK alone
+// costs ~200 ms); a command imports it when it runs.
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -12,7 +13,7 @@ Usage:
   mcp-host start    [--config <file>] [--debug]   serve MCP (stdio, or the config's transport)
   mcp-host start    --transport http [--port <n>] [--host <addr>]   serve Streamable HTTP
   mcp-host validate [--config <file>] [--debug]   load and validate the config, list the plugins
-  mcp-host inspect  [--config <file>] [--json]    list tools, resources, prompts and the shutdown plan
+  mcp-host inspect  [--config <file>] [--json]    list tools, resources, prompts and the stopping and shutdown plans
   mcp-host schema   [--config <file>]             print the config's JSON Schema (with its plugins' options)
   mcp-host init     [--yes]                       write a starter mcp-host.config.yaml here
 
@@ -30,6 +31,7 @@ Options:
 
 Exit codes: 0 clean shutdown · 1 a tap failed or timed out, startup failed, or a fatal error ·
             64 bad command line · 78 configuration error · 128+n forced by a second signal n
+Every problem printed ends with its code (MCPH_…), explained in docs/errors.md.
 `;
 
 const OPTIONS = {
@@ -45,64 +47,84 @@ const OPTIONS = {
 } as const satisfies ParseArgsConfig['options'];
 
 const COMMANDS = ['start', 'validate', 'inspect', 'schema', 'init'] as const;
-type Command = (typeof COMMANDS)[number];
+export type Command = (typeof COMMANDS)[number];
 
-/** Write to stdout and wait until it is flushed, then exit: exiting at once would truncate piped output. */
-function finish(code: number, text = ''): Promise<never> {
-  return new Promise(() => {
-    process.stdout.write(text, () => process.exit(code));
-  });
+/** What a command needs from the command line, once it was understood. */
+export interface CommandLine {
+  command: Command;
+  config: string | undefined;
+  debug: boolean;
+  json: boolean;
+  yes: boolean;
+  transport: TransportOverride | undefined;
 }
 
-function usageError(message: string): Promise<never> {
-  process.stderr.write(`mcp-host: ${message}\nRun "mcp-host --help" for usage.\n`);
-  return finish(EXIT_CODES.USAGE);
+export type TransportOverride = { type: 'stdio' } | { type: 'http'; port?: number; host?: string };
+
+function processIo(): CliIo {
+  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, cwd: process.cwd(), env: process.env };
 }
 
-export async function main(argv: string[]): Promise<void> {
+/**
+ * Run `mcp-host` with `argv` (without `node` and the script) and resolve with the exit code; output goes to
+ * `io`, the config is searched from `io.cwd`. `start` owns the process (signals, stdin, exit) and never
+ * resolves: it exits with the code of its shutdown. The bin flushes stdout and exits with what this returns.
+ */
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const parsed = parseCommandLine(argv);
+  if (parsed === 'version') return write(io, `${VERSION}\n`);
+  if (parsed === 'help') return write(io, HELP);
+  if (typeof parsed === 'string') {
+    // No command at all: the usage, on stderr, then the usage error.
+    if (parsed === NO_COMMAND) io.stderr.write(HELP);
+    const { failWith } = await import('./commands.js');
+    return failWith(io, await usageError(parsed), false);
+  }
+  const { runCommand } = await import('./commands.js');
+  return runCommand(parsed, io);
+}
+
+const NO_COMMAND = 'no command given';
+
+function write(io: CliIo, text: string): number {
+  io.stdout.write(text);
+  return 0;
+}
+
+async function usageError(message: string): Promise<Error> {
+  const { HostError } = await import('@mcp-host/core');
+  return new HostError('MCPH_USAGE', `${message}; run "mcp-host --help" for usage`);
+}
+
+/** The command line understood, `'help'`/`'version'`, or what is wrong with it (a usage error's message). */
+function parseCommandLine(argv: string[]): CommandLine | 'help' | 'version' | string {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    return usageError(describeArgvError(error));
+    return describeArgvError(error);
   }
   const { values, positionals } = parsed;
-  if (values.version) return finish(EXIT_CODES.OK, `${VERSION}\n`);
-  if (values.help) return finish(EXIT_CODES.OK, HELP);
+  if (values.version) return 'version';
+  if (values.help) return 'help';
   const [command, ...rest] = positionals;
-  if (command === undefined) {
-    process.stderr.write(HELP);
-    return finish(EXIT_CODES.USAGE);
-  }
-  if (!(COMMANDS as readonly string[]).includes(command)) return usageError(`unknown command "${command}" (expected ${COMMANDS.join(', ')})`);
-  if (rest.length > 0) return usageError(`unexpected argument "${rest[0]}"`);
-  if (values.json && command !== 'inspect') return usageError('--json goes with inspect');
-  if (values.yes && command !== 'init') return usageError('--yes goes with init');
+  if (command === undefined) return NO_COMMAND;
+  if (!(COMMANDS as readonly string[]).includes(command)) return `unknown command "${command}" (expected ${COMMANDS.join(', ')})`;
+  if (rest.length > 0) return `unexpected argument "${rest[0]}"`;
+  if (values.json && command !== 'inspect') return '--json goes with inspect';
+  if (values.yes && command !== 'init') return '--yes goes with init';
   const transport = transportOverride(values);
-  if (typeof transport === 'string') return usageError(transport);
-  if (transport && command !== 'start') return usageError('--transport, --port and --host go with start');
-  const debug = values.debug ?? false;
-  if (command === 'init') return runInit(values.yes ?? false, debug);
-  if (command === 'schema') return runSchema(values.config, debug);
-
-  const host = createHost({ config: values.config, debug, resolveFrom: [import.meta.url], ...(transport ? { transport } : {}) });
-  switch (command as Command) {
-    case 'start':
-      await host.run();
-      return;
-    case 'validate':
-      return validate(host, values.debug ?? false);
-    case 'inspect':
-      return inspect(host, values.json ?? false, values.debug ?? false);
-  }
+  if (typeof transport === 'string') return transport;
+  if (transport && command !== 'start') return '--transport, --port and --host go with start';
+  return { command: command as Command, config: values.config, debug: values.debug ?? false, json: values.json ?? false, yes: values.yes ?? false, transport };
 }
 
 /** `--transport`, `--port`, `--host` as a transport override, or a usage error message. */
-function transportOverride(values: { transport?: string | undefined; port?: string | undefined; host?: string | undefined }) {
+function transportOverride(values: { transport?: string | undefined; port?: string | undefined; host?: string | undefined }): TransportOverride | string | undefined {
   if (values.transport === undefined && values.port === undefined && values.host === undefined) return undefined;
   const type = values.transport ?? 'http';
   if (type !== 'stdio' && type !== 'http') return `--transport must be stdio or http, not "${type}"`;
-  if (type === 'stdio') return values.port !== undefined || values.host !== undefined ? '--port and --host go with --transport http' : { type: 'stdio' as const };
+  if (type === 'stdio') return values.port !== undefined || values.host !== undefined ? '--port and --host go with --transport http' : { type: 'stdio' };
   const override: { type: 'http'; port?: number; host?: string } = { type };
   if (values.port !== undefined) {
     const port = Number(values.port);
@@ -113,51 +135,10 @@ function transportOverride(values: { transport?: string | undefined; port?: stri
   return override;
 }
 
-async function runInit(yes: boolean, debug: boolean): Promise<never> {
-  try {
-    const written = await init(process.cwd(), { yes, interactive: Boolean(process.stdin.isTTY) });
-    return finish(EXIT_CODES.OK, `${written.map((file) => `wrote ${displayPath(file)}`).join('\n')}\nNext: mcp-host validate, then add it to your MCP client (see the README).\n`);
-  } catch (error) {
-    if (error instanceof InitRefused) {
-      process.stderr.write(`mcp-host: init: ${error.message}\n`);
-      return finish(EXIT_CODES.FAILURE);
-    }
-    return failWith(error, debug);
-  }
-}
-
-async function runSchema(configPath: string | undefined, debug: boolean): Promise<never> {
-  try {
-    const schema = await buildSchema(await loadConfigForSchema(configPath, debug));
-    return finish(EXIT_CODES.OK, `${JSON.stringify(schema, null, 2)}\n`);
-  } catch (error) {
-    return failWith(error, debug);
-  }
-}
-
-async function validate(host: Host, debug: boolean): Promise<never> {
-  try {
-    const config = await host.load();
-    return finish(EXIT_CODES.OK, formatPluginList(config));
-  } catch (error) {
-    return failWith(error, debug);
-  }
-}
-
-async function inspect(host: Host, json: boolean, debug: boolean): Promise<never> {
-  try {
-    await host.apply();
-    const description = host.describe();
-    return finish(EXIT_CODES.OK, json ? `${JSON.stringify(description, null, 2)}\n` : formatDescription(description));
-  } catch (error) {
-    return failWith(error, debug);
-  }
-}
-
 /** parseArgs' messages, shortened to what a user needs (its unknown-option text talks about positionals). */
 function describeArgvError(error: unknown): string {
   const code = (error as { code?: unknown }).code;
-  const message = error instanceof Error ? error.message : describeError(error);
+  const message = error instanceof Error ? error.message : String(error);
   const known = Object.entries(OPTIONS)
     .map(([name, option]) => `--${name}${'short' in option ? ` (-${option.short})` : ''}`)
     .join(', ');
@@ -168,13 +149,3 @@ function describeArgvError(error: unknown): string {
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && /--config/.test(message)) return '--config needs a file: --config <file>';
   return message;
 }
-
-function failWith(error: unknown, debug: boolean): Promise<never> {
-  const problems = isHostError(error) ? error.problems : [describeError(error)];
-  for (const line of problems) process.stderr.write(`mcp-host: ${line}\n`);
-  if (debug) process.stderr.write(formatErrorStack(error));
-  const configError = isHostError(error) && error.code.startsWith('MCPH_CONFIG') || isHostError(error) && error.code.startsWith('MCPH_PLUGIN') && error.code !== 'MCPH_PLUGIN_APPLY_FAILED';
-  return finish(configError ? EXIT_CODES.CONFIG : EXIT_CODES.FAILURE);
-}
-
-export { HostError };

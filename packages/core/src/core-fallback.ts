@@ -19,6 +19,7 @@ export function provideHostCore(): void {
   const targets = {
     [CORE]: new URL('./index.js', import.meta.url).href,
     [`${CORE}/client`]: new URL('./client.js', import.meta.url).href,
+    [`${CORE}/host`]: new URL('./embedding.js', import.meta.url).href,
   };
   register(new URL('./core-resolve-hook.js', import.meta.url), { data: { targets } });
 }

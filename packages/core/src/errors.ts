@@ -24,7 +24,10 @@ export const ERROR_CODES = {
   MCPH_SERVICE_DUPLICATE: 'A service key was provided twice.',
   MCPH_SERVICE_MISSING: 'A service key was injected but no plugin provides it.',
   MCPH_HOST_STATE: 'A host method was called in a state that does not allow it.',
+  MCPH_HOST_UNEXPECTED: 'An error without a code of its own: an uncaught exception or unhandled rejection, or a failure the host did not foresee.',
+  MCPH_TRANSPORT_LISTEN_FAILED: 'The HTTP transport could not listen on its host and port.',
   MCPH_USAGE: 'The command line could not be understood.',
+  MCPH_INIT_REFUSED: 'mcp-host init wrote nothing: a config exists already, or it was not confirmed.',
 } as const;
 
 export type HostErrorCode = keyof typeof ERROR_CODES;
@@ -38,9 +41,16 @@ export interface HostErrorOptions {
   path?: string | undefined;
   /** The file the problem is in. */
   file?: string | undefined;
-  /** One line per problem, for errors that collect several (config validation). */
-  problems?: readonly string[] | undefined;
+  /** One entry per problem, for errors that collect several (config validation); default: this error alone. */
+  problems?: readonly Problem[] | undefined;
   cause?: unknown;
+}
+
+/** One problem of an error that collects several (a config with three mistakes): each with its own code. */
+export interface Problem {
+  readonly code: HostErrorCode;
+  /** What, where (file, key path, plugin) and how to fix it, on one line. */
+  readonly message: string;
 }
 
 export class HostError extends Error {
@@ -49,7 +59,7 @@ export class HostError extends Error {
   readonly hook: string | undefined;
   readonly path: string | undefined;
   readonly file: string | undefined;
-  readonly problems: readonly string[];
+  readonly problems: readonly Problem[];
 
   constructor(code: HostErrorCode, message: string, options: HostErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -59,7 +69,7 @@ export class HostError extends Error {
     this.hook = options.hook;
     this.path = options.path;
     this.file = options.file;
-    this.problems = options.problems ?? [message];
+    this.problems = options.problems ?? [{ code, message }];
   }
 }
 
@@ -71,6 +81,32 @@ export function isHostError(value: unknown): value is HostError {
     typeof (value as { code?: unknown }).code === 'string' &&
     Object.hasOwn(ERROR_CODES, (value as { code: string }).code)
   );
+}
+
+/**
+ * The problems of anything thrown, each with its code: a `HostError`'s own (one per problem it collects), or
+ * `MCPH_HOST_UNEXPECTED` for anything else (a plugin's own error that escaped, a bug).
+ */
+export function problemsOf(error: unknown): readonly Problem[] {
+  if (!isHostError(error)) return [{ code: 'MCPH_HOST_UNEXPECTED', message: describeError(error) }];
+  // A HostError made by another copy of core may predate per-problem codes.
+  const problems = (error.problems as readonly (Problem | string)[] | undefined) ?? [];
+  if (problems.length === 0) return [{ code: error.code, message: error.message }];
+  return problems.map((problem) => (typeof problem === 'string' ? { code: error.code, message: problem } : problem));
+}
+
+/** One problem as printed and reported: the message, then its code, which docs/errors.md explains. */
+export function formatProblem(problem: Problem): string {
+  return `${problem.message} (${problem.code})`;
+}
+
+/**
+ * What the host and the CLI print for an error: one `mcp-host: <problem> (<CODE>)` line per problem, and with
+ * `debug` the stack of the error and of every cause under it.
+ */
+export function formatError(error: unknown, options: { debug?: boolean } = {}): string {
+  const lines = problemsOf(error).map((problem) => `mcp-host: ${formatProblem(problem)}\n`);
+  return lines.join('') + (options.debug ? formatErrorStack(error) : '');
 }
 
 /** A one-line description of anything thrown, for logs and reports. */

@@ -49,8 +49,12 @@ export interface RequestClient {
   readonly capabilities: ClientCapabilities;
 }
 
-/** Where the host is in its life. */
-export type HostState = 'created' | 'applying' | 'starting' | 'running' | 'stopping' | 'stopped';
+/**
+ * Where the host is in its life (docs/lifecycle.md has the table of transitions). A plugin sees `applying`
+ * from its `apply`, `starting` from its start tap, `serving` while the transport connects, `running` from its
+ * ready tap on, then `stopping` and `stopped`.
+ */
+export type HostState = 'created' | 'loading' | 'loaded' | 'applying' | 'applied' | 'starting' | 'serving' | 'running' | 'stopping' | 'stopped';
 
 export interface ToolConfig<InputArgs extends undefined | ZodRawShapeCompat | AnySchema, OutputArgs extends ZodRawShapeCompat | AnySchema> {
   title?: string;
@@ -76,7 +80,7 @@ export interface PromptConfig<Args extends undefined | ZodRawShapeCompat> {
 export interface PluginHost {
   /** This plugin's name. */
   readonly name: string;
-  /** The lifecycle hooks, shared by all plugins; tap them with your plugin's name. */
+  /** The lifecycle hooks, shared by all plugins, tap-only: tap them with your plugin's name. */
   readonly hooks: HostHooks;
   /** This plugin's logger: stderr, prefixed with the plugin name, mirrored to the client. */
   readonly logger: Logger;

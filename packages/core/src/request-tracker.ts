@@ -1,5 +1,7 @@
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, JSONRPCNotification, JSONRPCRequest, MessageExtraInfo, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { boundedWait } from './bounded-wait.js';
+import { SHUTTING_DOWN_CODE } from './protocol-errors.js';
 
 // Shape checks on messages a transport already validated. The SDK's own `isJSONRPC*` guards run a zod parse
 // each, several times per request: measurable CPU on a busy HTTP server for no gain here.
@@ -7,27 +9,23 @@ const isRequest = (message: JSONRPCMessage): message is JSONRPCRequest => 'metho
 const isNotification = (message: JSONRPCMessage): message is JSONRPCNotification => 'method' in message && !('id' in message);
 const isResponse = (message: JSONRPCMessage): message is JSONRPCMessage & { id: RequestId } => !('method' in message) && 'id' in message && ('result' in message || 'error' in message);
 
-/** JSON-RPC error code for requests refused because the host is shutting down (implementation-defined range). */
-export const SHUTTING_DOWN_CODE = -32000;
-
 /**
  * Counts the client requests in flight across every transport, and gates new ones once shutdown begins:
  * they get a JSON-RPC error at once instead of starting work that would be cut.
  */
 export class RequestTracker {
   readonly #inFlight = new Set<string>();
-  /**
-   * Each session's `logging/setLevel`, by the host's session key (`stdio`, an HTTP session id, one key per
-   * stateless request): a stateless client's setLevel must not quiet another's. The host drops a key when its
-   * server closes.
-   */
-  readonly logLevels = new Map<string, string>();
   #waiters: (() => void)[] = [];
   #isClosing = false;
-  refused = 0;
+  #refused = 0;
 
   get isClosing(): boolean {
     return this.#isClosing;
+  }
+
+  /** Requests refused because they arrived after `close()`. */
+  get refused(): number {
+    return this.#refused;
   }
 
   get size(): number {
@@ -39,8 +37,14 @@ export class RequestTracker {
     this.#isClosing = true;
   }
 
-  add(key: string): void {
+  /** Track a request from now until `settle(key)`; once closed, refuse it instead (counted) and return false. */
+  admit(key: string): boolean {
+    if (this.#isClosing) {
+      this.#refused++;
+      return false;
+    }
     this.#inFlight.add(key);
+    return true;
   }
 
   settle(key: string): void {
@@ -50,14 +54,7 @@ export class RequestTracker {
   /** Wait until no request is in flight, or until `deadline` (a `Date.now()` value). */
   async drain(deadline: number): Promise<{ completed: number; cut: number }> {
     const before = this.#inFlight.size;
-    if (before > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await new Promise<void>((resolve) => {
-        this.#waiters.push(resolve);
-        timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
-      });
-      clearTimeout(timer);
-    }
+    if (before > 0) await boundedWait(new Promise<void>((resolve) => this.#waiters.push(resolve)), deadline - Date.now());
     const cut = this.#inFlight.size;
     return { completed: before - cut, cut };
   }
@@ -97,8 +94,7 @@ class TrackedTransport implements Transport {
 
   #receive(message: JSONRPCMessage, extra?: MessageExtraInfo): void {
     if (isRequest(message)) {
-      if (this.tracker.isClosing) {
-        this.tracker.refused++;
+      if (!this.tracker.admit(requestKey(this.sessionKey, message.id))) {
         void this.inner
           .send(
             {
@@ -110,11 +106,6 @@ class TrackedTransport implements Transport {
           )
           .catch(() => {});
         return;
-      }
-      this.tracker.add(requestKey(this.sessionKey, message.id));
-      if (message.method === 'logging/setLevel') {
-        const level = (message.params as { level?: unknown } | undefined)?.level;
-        if (typeof level === 'string') this.tracker.logLevels.set(this.sessionKey, level);
       }
     } else if (isNotification(message) && message.method === 'notifications/cancelled') {
       // A cancelled request gets no response (the SDK sends none), so it is no longer awaited.

@@ -1,9 +1,9 @@
 import * as path from 'node:path';
-import { HostError, isHostError, type HostErrorCode } from './errors.js';
+import { HostError, isHostError, type HostErrorCode, type Problem } from './errors.js';
 import { substituteEnv, type EnvProblem } from './env-substitution.js';
 import { formatKeyPath } from './key-path.js';
 import { displayPath } from './config-loader.js';
-import { hostConfigSchema, type HostConfig, type PluginEntry } from './config-schema.js';
+import { hostConfigSchema, pluginEntrySchema, type HostConfig, type PluginEntry } from './config-schema.js';
 import type { OptionsSchema, Plugin } from './plugin.js';
 import { importPlugin, resolvePluginSpecifier } from './plugin-resolver.js';
 import { CORE_VERSION } from './version.js';
@@ -54,19 +54,16 @@ export async function validateWithSchema<T>(schema: OptionsSchema<T>, value: unk
 
 /**
  * Turn a loaded config into something the host can run: substitute `${VAR}`s, validate the host's keys,
- * load every plugin and validate its options. Every problem is collected before anything is thrown, so one
- * run shows them all, one line each: `file: key.path: message`.
+ * load every plugin and validate its options. Every problem is collected before anything is thrown (host keys,
+ * plugins that cannot be found or loaded, plugin options), so one run shows them all, one line each, each with
+ * its own code: `file: key.path: message`.
  */
 export async function resolveConfig(options: ResolveConfigOptions): Promise<ResolvedConfig> {
   const { cwd, file } = options;
   const dir = file ? path.dirname(file) : cwd;
   const where = file ? displayPath(file, cwd) : 'config';
-  const problems: string[] = [];
-  const codes = new Set<HostErrorCode>();
-  const report = (code: HostErrorCode, message: string): void => {
-    codes.add(code);
-    problems.push(message);
-  };
+  const problems: Problem[] = [];
+  const report = (code: HostErrorCode, message: string): void => void problems.push({ code, message });
 
   const envProblems: EnvProblem[] = [];
   const raw = substituteEnv(options.raw ?? {}, options.env ?? process.env, envProblems);
@@ -87,19 +84,19 @@ export async function resolveConfig(options: ResolveConfigOptions): Promise<Reso
   };
 
   const parsed = hostConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    reportIssues('MCPH_CONFIG_INVALID', parsed.error.issues, hostConfigSchema, raw, []);
-    throw aggregate(codes, problems, file, []);
-  }
-  const { plugins: entries, ...host } = parsed.data;
+  if (!parsed.success) reportIssues('MCPH_CONFIG_INVALID', parsed.error.issues, hostConfigSchema, raw, []);
+  // A host key that fails does not stop the plugins from being loaded and checked: a typo and a missing plugin
+  // are both reported. Entries that are not plugin entries at all were reported with the host keys.
+  const entries = parsed.success ? parsed.data.plugins.map((entry, index) => ({ entry, index })) : wellFormedEntries(raw);
 
   // Sequentially, in config order: importing runs a module's top-level code, and that order should not vary.
-  const loaded: LoadedEntry[] = [];
-  for (const entry of entries) loaded.push(await loadEntry(entry, dir, options.resolveFrom ?? []));
+  const loaded: (LoadedEntry & { index: number })[] = [];
+  for (const { entry, index } of entries) loaded.push({ ...(await loadEntry(entry, dir, options.resolveFrom ?? [])), index });
   const plugins: ResolvedPlugin[] = [];
   const causes: unknown[] = [];
   const seen = new Map<string, { index: number; specifier: string }>();
-  for (const [index, result] of loaded.entries()) {
+  for (const result of loaded) {
+    const { index } = result;
     if ('error' in result) {
       report(result.error.code, `${where}: plugins[${index}]: ${result.error.message}`);
       // Kept as the cause, so --debug shows where a plugin module threw.
@@ -137,8 +134,19 @@ export async function resolveConfig(options: ResolveConfigOptions): Promise<Reso
     }
     plugins.push({ plugin, options: pluginOptions, specifier, file: pluginFile, index });
   }
-  if (problems.length > 0) throw aggregate(codes, problems, file, causes);
+  if (!parsed.success || problems.length > 0) throw aggregate(problems, file, causes);
+  const { plugins: _entries, ...host } = parsed.data;
   return { host, plugins, file, dir };
+}
+
+/** The entries of a config whose host keys failed validation that are plugin entries, with their indices. */
+function wellFormedEntries(raw: unknown): { entry: PluginEntry; index: number }[] {
+  const list = (raw as { plugins?: unknown } | null)?.plugins;
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((item, index) => {
+    const entry = pluginEntrySchema.safeParse(item);
+    return entry.success ? [{ entry: entry.data, index }] : [];
+  });
 }
 
 /** Why a plugin's `core` range rules this host out, or undefined when it fits. semver loads only for a range the simple matcher does not read. */
@@ -326,8 +334,10 @@ function editDistance(a: string, b: string): number {
   return previous[b.length]!;
 }
 
-function aggregate(codes: Set<HostErrorCode>, problems: string[], file: string | undefined, causes: unknown[]): HostError {
+/** Every problem in one error: its code is theirs when they share one, else MCPH_CONFIG_INVALID; each keeps its own. */
+function aggregate(problems: Problem[], file: string | undefined, causes: unknown[]): HostError {
+  const codes = new Set(problems.map((problem) => problem.code));
   const code = codes.size === 1 ? [...codes][0]! : 'MCPH_CONFIG_INVALID';
   const cause = causes.length === 1 ? causes[0] : causes.length > 1 ? new AggregateError(causes, `${causes.length} plugins failed to load`) : undefined;
-  return new HostError(code, problems.join('\n'), { problems, file, cause });
+  return new HostError(code, problems.map((problem) => problem.message).join('\n'), { problems, file, cause });
 }

@@ -12,9 +12,8 @@ import {
   type ResourceTemplate as ResourceTemplateDescriptor,
 } from '@modelcontextprotocol/sdk/types.js';
 import { HostError } from './errors.js';
+import { RESOURCE_NOT_FOUND_CODE } from './protocol-errors.js';
 
-/** MCP's suggested error code for a resource that does not exist (the SDK itself uses -32602). */
-export const RESOURCE_NOT_FOUND_CODE = -32002;
 
 /** What a resource provider's methods receive with each request. */
 export interface ResourceRequestContext {

@@ -20,8 +20,16 @@ interface ServiceEntry {
   provider: string;
 }
 
+/** The registry as embedders and tests see it: look services up; only plugins provide them (`host.provide`). */
+export interface ServiceLookup {
+  /** The service provided under `key`, or undefined. */
+  find<T>(key: ServiceKey<T>): T | undefined;
+  /** The service provided under `key`; throws `MCPH_SERVICE_MISSING` naming `consumer` if none is. */
+  inject<T>(key: ServiceKey<T>, consumer: string): T;
+}
+
 /** Services keyed by id (not by object identity), so two copies of a plugin's package still meet. */
-export class ServiceRegistry {
+export class ServiceRegistry implements ServiceLookup {
   readonly #entries = new Map<string, ServiceEntry>();
 
   provide<T>(key: ServiceKey<T>, value: T, provider: string): void {
@@ -50,5 +58,10 @@ export class ServiceRegistry {
 
   find<T>(key: ServiceKey<T>): T | undefined {
     return this.#entries.get(key.id)?.value as T | undefined;
+  }
+
+  /** A frozen view that looks services up and cannot provide them. */
+  lookup(): ServiceLookup {
+    return Object.freeze({ find: <T>(key: ServiceKey<T>) => this.find(key), inject: <T>(key: ServiceKey<T>, consumer: string) => this.inject(key, consumer) });
   }
 }

@@ -1,3 +1,6 @@
+import { formatProblem, problemsOf, type HostErrorCode } from './errors.js';
+import { EXIT_CODES } from './exit-codes.js';
+
 /** What triggered a shutdown. */
 export type ShutdownReason =
   | 'SIGINT'
@@ -29,8 +32,10 @@ export interface TapReport {
   durationMs: number;
   /** The bound it ran under. */
   timeoutMs: number;
-  /** One line describing the failure, for `failed` and `timed-out`. */
+  /** One line describing the failure, for `failed`, `timed-out` and `skipped`. */
   error?: string;
+  /** The error code of that failure (`MCPH_HOOK_FAILED`, `MCPH_HOOK_TIMEOUT`, `MCPH_SHUTDOWN_TIMEOUT`). */
+  code?: HostErrorCode;
 }
 
 export interface DrainReport {
@@ -49,12 +54,40 @@ export interface ShutdownReport {
   exitCode: number;
   durationMs: number;
   drain: DrainReport;
+  /** Every stopping tap in the order it ran (before the drain), like `taps`. */
+  stopping: TapReport[];
   /** Every shutdown tap in the order it ran (or would have run, for `skipped`). */
   taps: TapReport[];
   /** Set when the global deadline was reached. */
   deadlineExceeded: boolean;
-  /** Why the host failed, when it did (startup failure, fatal error). */
+  /** Why the host failed, when it did (startup failure, fatal error), with the error's code. */
   failure?: string;
+}
+
+/** What a finished run of the stopping or shutdown hook tells the report. */
+interface FinishedTaps {
+  readonly taps: TapReport[];
+  readonly deadlineExceeded: boolean;
+}
+
+/**
+ * The report of a finished shutdown. Its exit code is 1 when anything went wrong — the failure that caused it
+ * (startup, a fatal error), a stopping or shutdown tap that did not end `ok`, a request cut at the drain bound —
+ * and 0 otherwise, whatever triggered it.
+ */
+export function buildShutdownReport(outcome: { reason: ShutdownReason; failure: unknown; startedAt: number; drain: DrainReport; stopping: FinishedTaps; shutdown: FinishedTaps }): ShutdownReport {
+  const { reason, failure, drain, stopping, shutdown } = outcome;
+  const tapFailed = [...stopping.taps, ...shutdown.taps].some((tap) => tap.outcome !== 'ok');
+  return {
+    reason,
+    exitCode: failure !== undefined || tapFailed || drain.cut > 0 ? EXIT_CODES.FAILURE : EXIT_CODES.OK,
+    durationMs: Date.now() - outcome.startedAt,
+    drain,
+    stopping: stopping.taps,
+    taps: shutdown.taps,
+    deadlineExceeded: stopping.deadlineExceeded || shutdown.deadlineExceeded,
+    ...(failure !== undefined ? { failure: problemsOf(failure).map(formatProblem).join('; ') } : {}),
+  };
 }
 
 function pad(text: string, width: number): string {
@@ -65,19 +98,18 @@ function pad(text: string, width: number): string {
 export function formatShutdownReport(report: ShutdownReport): string {
   const lines = [`mcp-host: shutting down (${report.reason})`];
   if (report.failure) lines.push(`  cause: ${report.failure}`);
+  const width = Math.max(8, ...[...report.stopping, ...report.taps].map((tap) => tap.name.length));
+  const row = (tap: TapReport) => `${pad(tap.name, width)}  ${pad(tap.outcome, 9)} ${String(tap.durationMs).padStart(5)} ms${tap.error ? `  ${tap.error}${tap.code ? ` (${tap.code})` : ''}` : ''}`;
+  for (const tap of report.stopping) lines.push(`  stopping: ${row(tap)}`);
   const { drain } = report;
   if (drain.completed + drain.cut + drain.refused > 0) {
     lines.push(
       `  requests: ${drain.completed} answered, ${drain.cut} cut, ${drain.refused} refused (${drain.durationMs} ms)`,
     );
   }
-  const width = Math.max(8, ...report.taps.map((tap) => tap.name.length));
-  report.taps.forEach((tap, index) => {
-    const detail = tap.error ? `  ${tap.error}` : '';
-    lines.push(`  ${index + 1}. ${pad(tap.name, width)}  ${pad(tap.outcome, 9)} ${String(tap.durationMs).padStart(5)} ms${detail}`);
-  });
+  report.taps.forEach((tap, index) => lines.push(`  ${index + 1}. ${row(tap)}`));
   if (report.taps.length === 0) lines.push('  (no shutdown taps)');
-  if (report.deadlineExceeded) lines.push('  shutdown.timeoutMs reached: the remaining work was cut');
+  if (report.deadlineExceeded) lines.push('  shutdown.timeoutMs reached: the remaining work was cut (MCPH_SHUTDOWN_TIMEOUT)');
   lines.push(`mcp-host: stopped in ${report.durationMs} ms, exit code ${report.exitCode}`);
   return lines.join('\n') + '\n';
 }

@@ -1,7 +1,8 @@
 /**
  * `version` in `range`, for the range forms plugins write (`^0.1.0`, `~1.2.3`, `>=1.0.0 <2.0.0`, `1.2.3`,
  * `*`, alternatives with `||`); `undefined` for anything else, which the caller hands to the semver
- * package. Loading semver costs ~45 ms of startup, so the common forms do without it.
+ * package. Importing semver costs 15–19 ms of startup here (measured on Node 20), so the common forms do
+ * without it; a comparison test against semver keeps the two in agreement.
  */
 export function satisfiesSimpleRange(version: string, range: string): boolean | undefined {
   const current = parse(version);

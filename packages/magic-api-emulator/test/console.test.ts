@@ -143,6 +143,10 @@ describe('other messages', () => {
     for (const frame of ['send_online', 'send_online,x', 'LOGIN,t,c', 'hello', '', ',,,', 'resume_breakpoint,nothing,1,2', 'set_breakpoint,x,abc']) client.send(frame);
     client.send('login,probe2,probe2');
     await client.waitFor((f) => f.startsWith('login_response,1') && f.includes('probe2'), 'the probe login', 5000, before);
+    // The server answers a socket's frames in order, so the probe's two answers come after anything the earlier
+    // frames caused; its online_users is sent just after its login_response, so wait for it before counting.
+    const probeAt = client.frames.findIndex((f, index) => index >= before && f.startsWith('login_response,1') && f.includes('probe2'));
+    await client.waitFor((f) => f.startsWith('online_users'), 'the probe online_users', 5000, probeAt + 1);
     expect(client.frames.slice(before)).toHaveLength(2); // login_response and online_users of the probe
   });
 

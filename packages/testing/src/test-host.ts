@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
-import { createHost, type Host, type HostConfigInput, type ShutdownReason, type ShutdownReport } from '@mcp-host/core';
+import { HostError, type ShutdownReason, type ShutdownReport } from '@mcp-host/core';
+import { createHost, type Host, type HostConfigInput } from '@mcp-host/core/host';
 import { Client, InMemoryTransport } from '@mcp-host/core/client';
 import { trackResources, type LeakCheck } from './leak-check.js';
 
@@ -39,8 +40,9 @@ export interface TestHost {
 }
 
 /**
- * A host in-process, wired to a real MCP `Client`: the same apply → start → serve → shutdown as the CLI,
- * without a process to spawn. It does not own the process: no signal handlers, no exit.
+ * A host in-process, wired to a real MCP `Client`: `host.serve()` over the SDK's in-memory transport, the same
+ * startup path the CLI runs (apply → start → serve → ready), without a process to spawn. It does not own the
+ * process: no signal handlers, no exit.
  */
 export async function createTestHost(options: CreateTestHostOptions): Promise<TestHost> {
   const leaks = trackResources();
@@ -53,21 +55,18 @@ export async function createTestHost(options: CreateTestHostOptions): Promise<Te
   });
   const host = createHost({
     config: { ...options.config, plugins: options.plugins },
-    exitProcess: false,
     stderr,
     ...(options.cwd ? { cwd: options.cwd } : {}),
     ...(options.env ? { env: options.env } : {}),
   });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   try {
-    await host.apply();
-    await host.start();
-    await host.connect(serverSide, 'test');
-    await host.ready();
+    // The same startup the CLI runs; a failure has begun the shutdown, which releases what was set up.
+    await host.serve(serverSide);
+    if (host.state !== 'running') throw new HostError('MCPH_STARTUP_ABORTED', `the host stopped during startup (${host.state}): something called shutdown() before it was serving`);
   } catch (error) {
-    // Startup failed: release what was set up, as the CLI would, then report the failure.
     leaks.stop();
-    await host.shutdown('fatal-error', error);
+    await host.whenStopped();
     throw error;
   }
   const client = new Client({ name: 'mcp-host-testing', version: '0.1.0' }, { capabilities: options.clientCapabilities ?? {} });

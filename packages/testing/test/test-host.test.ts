@@ -89,6 +89,20 @@ describe('createTestHost', () => {
   });
 });
 
+test('a host that stopped before it was serving: createTestHost rejects with MCPH_STARTUP_ABORTED instead of a client that waits forever', async () => {
+  const events: string[] = [];
+  const quitter = definePlugin({
+    name: 'quitter',
+    apply(host) {
+      host.hooks.start.tapPromise('quitter', async () => void host.shutdown());
+      host.hooks.shutdown.tap('quitter', (ctx) => void events.push(`shutdown:${ctx.reason}`));
+    },
+  });
+  const error = await createTestHost({ plugins: [quitter] }).catch((caught) => caught);
+  expect(error.code).toBe('MCPH_STARTUP_ABORTED');
+  expect(events).toEqual(['shutdown:api']);
+});
+
 describe('leak check', () => {
   test('catches a plugin that leaves a timer running after its shutdown tap', async () => {
     let timer: NodeJS.Timeout | undefined;

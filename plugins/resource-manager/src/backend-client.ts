@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Socket } from 'node:net';
-import { settledOrAborted } from './handle-closing.js';
+import { boundedWait } from '@mcp-host/core';
 import { refusal } from './resource-error.js';
 
 export interface BackendResponse {
@@ -171,6 +171,6 @@ export class BackendClient {
       socket.destroy();
       return closed;
     });
-    await settledOrAborted(Promise.all(closing), signal);
+    await boundedWait(Promise.all(closing), Infinity, signal);
   }
 }

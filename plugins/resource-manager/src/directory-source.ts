@@ -1,8 +1,8 @@
 import { lstat, realpath, stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { ErrorCode, McpError, type ReadResourceResult, type Resource, type ResourcePage, type ResourceRequestContext, type ResourceTemplateDescriptor } from '@mcp-host/core';
+import { ErrorCode, McpError, boundedWait, type ReadResourceResult, type Resource, type ResourcePage, type ResourceRequestContext, type ResourceTemplateDescriptor } from '@mcp-host/core';
 import { readFileBounded } from './file-reader.js';
-import { nextLoopTurn, settledOrAborted } from './handle-closing.js';
+import { nextLoopTurn } from './handle-closing.js';
 import { GlobFilter } from './glob.js';
 import { mimeTypeOf, resourceContents } from './mime-types.js';
 import type { DirectorySourceOptions } from './options.js';
@@ -168,12 +168,12 @@ export class DirectorySource implements ResourceSource {
     this.#watcher = undefined;
     // A scan or batch still running was aborted with the host's signal; let its file-system calls in
     // flight come back, so the tap leaves none behind (each takes microseconds; the bound is the tap's).
-    await settledOrAborted(Promise.allSettled([this.#scanning, watcher?.idle()]), signal);
+    await boundedWait(Promise.allSettled([this.#scanning, watcher?.idle()]), Infinity, signal);
     watcher?.close();
     this.#index = undefined;
     this.#listeners.clear();
     this.#subscriptions.clear();
-    if (watcher) await settledOrAborted(nextLoopTurn(), signal);
+    if (watcher) await boundedWait(nextLoopTurn(), Infinity, signal);
   }
 
   #resourceOf(entry: FileEntry, guard: PathGuard): Resource {

@@ -1,4 +1,4 @@
-import { z } from '@mcp-host/core';
+import { uniqueNames, z } from '@mcp-host/core';
 import { GlobPattern } from './glob.js';
 import { MAX_CONTENT_BYTES } from './limits.js';
 import { prefixesOverlap, uriPrefixProblem } from './uri-ownership.js';
@@ -81,14 +81,7 @@ export const resourceManagerOptionsSchema = z
     /** Resources per `resources/list` page of one source. */
     pageSize: z.number().int().positive().max(10_000).default(500),
   })
-  .superRefine((options, ctx) => {
-    const seen = new Map<string, number>();
-    options.sources.forEach((source, index) => {
-      const first = seen.get(source.name);
-      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['sources', index, 'name'], message: `source name "${source.name}" is used by sources[${first}] already; names must be unique` });
-      else seen.set(source.name, index);
-    });
-  })
+  .superRefine(uniqueNames('sources', 'source'))
   .superRefine((options, ctx) => {
     // Two HTTP sources whose prefixes overlap would both claim a URI. (Directory roots are compared once
     // they are resolved against the config's directory, in apply; file: URIs are never an HTTP source's.)

@@ -8,13 +8,11 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Resource } from '@mcp-host/core';
 import { ResourceListChangedNotificationSchema, ResourceUpdatedNotificationSchema } from '@mcp-host/core/client';
-import { createTestHost, type CreateTestHostOptions, type TestHost } from '@mcp-host/testing';
+import { createTestHost, listAllPages, sleep, type CreateTestHostOptions, type TestHost } from '@mcp-host/testing';
 import { onTestFinished } from 'vitest';
 import plugin, { RESOURCE_MANAGER, type ResourceManagerService } from '../src/index.js';
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-export { waitUntil } from '@mcp-host/testing';
+export { sleep, waitUntil } from '@mcp-host/testing';
 
 /**
  * Resolves once `count()` has not grown for `quietMs`. One `writeFile` is a truncate and a write: on a loaded
@@ -92,18 +90,7 @@ export async function startHost(options: Record<string, unknown>, extra: { cwd?:
     service: testHost.host.services.inject(RESOURCE_MANAGER, 'test'),
     updated,
     listChanged: () => listChanged,
-    async listAll() {
-      const resources: Resource[] = [];
-      let cursor: string | undefined;
-      let pages = 0;
-      do {
-        const page = await client.listResources(cursor ? { cursor } : {});
-        resources.push(...page.resources);
-        cursor = page.nextCursor;
-        pages++;
-      } while (cursor && pages < 1000);
-      return { resources, pages };
-    },
+    listAll: () => listAllPages<Resource>((params) => client.listResources(params)),
   };
 }
 

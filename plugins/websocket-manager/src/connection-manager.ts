@@ -1,5 +1,4 @@
-import type { Logger } from '@mcp-host/core';
-import { boundedWait } from './bounded-wait.js';
+import { boundedWait, type Logger } from '@mcp-host/core';
 import { ConnectionError } from './connection-error.js';
 import { ManagedConnection, type CloseOutcome } from './managed-connection.js';
 import type { BufferedMessage, MessageQuery } from './message-buffer.js';

@@ -24,10 +24,10 @@ export default definePlugin({
     const manager = new ConnectionManager(options, host.logger);
     host.provide(WS_MANAGER, manager);
     registerTools(host, manager);
-    // From the moment shutdown begins (before this plugin's tap runs: requests drain first, earlier taps
-    // run), nothing reconnects and no heartbeat or backoff timer is left armed.
-    host.signal.addEventListener('abort', () => manager.stopAll(), { once: true });
     host.hooks.start.tapPromise(PLUGIN_NAME, (ctx) => manager.connectAll(ctx.signal));
+    // As shutdown begins (before requests drain and the shutdown taps run), nothing reconnects and no
+    // heartbeat or backoff timer is left armed.
+    host.hooks.stopping.tap(PLUGIN_NAME, () => manager.stopAll());
     // The tap asks for the time its connections are configured to need, instead of the host's default bound.
     host.hooks.shutdown.tapPromise({ name: PLUGIN_NAME, timeoutMs: manager.closeTimeoutMs + SHUTDOWN_MARGIN_MS }, async (ctx) => {
       await manager.closeAll(ctx.signal);

@@ -1,9 +1,8 @@
 import { connect as netConnect, isIP, type NetConnectOpts, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions as TlsConnectionOptions } from 'node:tls';
-import type { Logger } from '@mcp-host/core';
+import { boundedWait, type Logger } from '@mcp-host/core';
 import WebSocket, { type ClientOptions } from 'ws';
 import { backoffDelay } from './backoff.js';
-import { boundedWait } from './bounded-wait.js';
 import { ConnectionError } from './connection-error.js';
 import { receiveTime } from './receive-clock.js';
 import { ReceivedMessage } from './received-message.js';

@@ -1,4 +1,4 @@
-import { z } from '@mcp-host/core';
+import { uniqueNames, z } from '@mcp-host/core';
 
 /** The protocols a connection can speak; each one is a module in `protocols/`. */
 export const PROTOCOL_NAMES = ['text', 'json', 'magic-api'] as const;
@@ -112,21 +112,7 @@ export const pluginOptions = z
      */
     maxAddedCloseTimeoutMs: ms(DEFAULT_ADDED_CLOSE_TIMEOUT_MS, 60_000),
   })
-  .superRefine((options, ctx) => {
-    const seen = new Map<string, number>();
-    options.connections.forEach((connection, index) => {
-      const previous = seen.get(connection.name);
-      if (previous !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['connections', index, 'name'],
-          message: `connection name "${connection.name}" is used by connections[${previous}] already; names must be unique`,
-        });
-      } else {
-        seen.set(connection.name, index);
-      }
-    });
-  });
+  .superRefine(uniqueNames('connections', 'connection'));
 
 export type ConnectionOptions = z.output<typeof connectionOptions>;
 export type ConnectionOptionsInput = z.input<typeof connectionOptions>;

@@ -8,9 +8,7 @@ import { onTestFinished } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import plugin, { WS_MANAGER, type WebSocketManagerOptionsInput, type WebSocketManagerService } from '../src/index.js';
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-export { waitUntil } from '@mcp-host/testing';
+export { freePort, sleep, waitUntil } from '@mcp-host/testing';
 
 export interface ServerConnection {
   socket: WebSocket;
@@ -78,15 +76,6 @@ export async function startBackend(options: { port?: number; path?: string; onCo
   };
   onTestFinished(() => backend.close());
   return backend;
-}
-
-/** A port that was free a moment ago: for a backend that is down at first and comes up later. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 export interface SilentPeer {

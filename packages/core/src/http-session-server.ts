@@ -3,24 +3,16 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { HttpTransportConfig } from './config-schema.js';
-import type { Logger } from './logger.js';
-import { SHUTTING_DOWN_CODE } from './request-tracker.js';
+import { HostError, describeError } from './errors.js';
+import type { SessionHost, SessionListener } from './session-pool.js';
+import { HTTP_NOT_ADMITTED_CODE, HTTP_REFUSED_CODE, SHUTTING_DOWN_CODE } from './protocol-errors.js';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
 export function isLoopbackHost(host: string): boolean {
   return LOOPBACK_HOSTS.has(host) || host.startsWith('127.');
-}
-
-/** What the HTTP transport needs from the host. */
-export interface HttpSessionHost {
-  connect(transport: Transport, sessionKey: string): Promise<McpServer>;
-  readonly logger: Logger;
-  /** True once shutdown began: new requests are refused with 503. */
-  readonly isClosing: boolean;
 }
 
 interface Session {
@@ -40,24 +32,33 @@ function sameSecret(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+export interface HttpSessionServerOptions {
+  /** Called once listening, with the endpoint's URL (the port chosen, for port 0). */
+  onListening?: (url: URL) => void;
+}
+
 /**
- * Streamable HTTP, one SDK server per session, all wired to the same plugins. It closes what the SDK
- * (1.32.2) leaves open: `Origin` is checked on every request (403), unknown sessions get 404, the body is
- * bounded, and shutdown drains: the listener stops, idle keep-alive sockets close at once, new requests on
- * open sockets get 503, and sessions close only after the host has answered the requests in flight.
+ * The HTTP session server: Streamable HTTP on one endpoint, one SDK transport and one MCP server per session
+ * (made by the host's session pool), all wired to the same plugins. Not itself an SDK `Transport`: it makes one
+ * per session. It closes what the SDK (1.32.2) leaves open: `Origin` is checked on every request (403), unknown
+ * sessions get 404, the body is bounded, and shutdown drains: the listener stops, idle keep-alive sockets close
+ * at once, new requests on open sockets get 503, and sessions close only after the host has answered the
+ * requests in flight.
  */
-export class HttpServing {
+export class HttpSessionServer implements SessionListener {
   readonly #config: HttpTransportConfig;
-  readonly #host: HttpSessionHost;
+  readonly #options: HttpSessionServerOptions;
   readonly #sessions = new Map<string, Session>();
   readonly #sockets = new Set<Socket>();
+  #host: SessionHost | undefined;
   #server: Server | undefined;
   #sessionCount = 0;
   #url: URL | undefined;
+  #isIntakeStopped = false;
 
-  constructor(host: HttpSessionHost, config: HttpTransportConfig) {
-    this.#host = host;
+  constructor(config: HttpTransportConfig, options: HttpSessionServerOptions = {}) {
     this.#config = config;
+    this.#options = options;
   }
 
   get url(): URL | undefined {
@@ -68,37 +69,54 @@ export class HttpServing {
     return this.#sessions.size;
   }
 
-  async listen(): Promise<URL> {
+  /** Listen on the configured host and port, serving each session through `host`. */
+  async listen(host: SessionHost): Promise<void> {
+    this.#host = host;
     const server = createServer({ keepAliveTimeout: 5000 }, (req, res) => void this.#handle(req, res));
     server.on('connection', (socket) => {
       this.#sockets.add(socket);
       socket.on('close', () => this.#sockets.delete(socket));
     });
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      const fail = (error: Error) => {
+        const where = `${this.#config.host}:${this.#config.port}`;
+        const busy = (error as { code?: string }).code === 'EADDRINUSE';
+        reject(
+          new HostError(
+            'MCPH_TRANSPORT_LISTEN_FAILED',
+            `cannot listen on ${where}: ${describeError(error)}. ${busy ? 'Another process uses the port: stop it, or set transport.port (0 picks a free one).' : 'Check transport.host and transport.port.'}`,
+            { cause: error },
+          ),
+        );
+      };
+      server.once('error', fail);
       server.listen(this.#config.port, this.#config.host, () => {
-        server.off('error', reject);
+        server.off('error', fail);
         resolve();
       });
     });
     this.#server = server;
     const address = server.address() as AddressInfo;
-    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    this.#url = new URL(`http://${host}:${address.port}${this.#config.path}`);
+    const hostname = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    this.#url = new URL(`http://${hostname}:${address.port}${this.#config.path}`);
     if (!isLoopbackHost(this.#config.host) && !this.#config.auth) {
-      this.#host.logger.warning('listening on %s without auth: anyone who can reach it can use every tool. Set transport.auth.bearerToken.', this.#config.host);
+      host.logger.warning('listening on %s without auth: anyone who can reach it can use every tool. Set transport.auth.bearerToken.', this.#config.host);
     }
-    return this.#url;
+    // Shutdown began while the listener was binding: stop at once, as if it had been listening already.
+    if (this.#isIntakeStopped) this.stopIntake();
+    this.#options.onListening?.(this.#url);
   }
 
   /** Shutdown began: stop listening, close idle keep-alive sockets; requests on the others get 503. */
   stopIntake(): void {
+    this.#isIntakeStopped = true;
     this.#server?.close();
     this.#server?.closeIdleConnections();
   }
 
   /** After the drain: close every session (their SSE streams end), then every socket still open. */
   async close(): Promise<void> {
+    this.stopIntake();
     const sessions = [...this.#sessions.values()];
     this.#sessions.clear();
     await Promise.allSettled(sessions.map(({ server }) => server.close()));
@@ -110,7 +128,7 @@ export class HttpServing {
     try {
       await this.#route(req, res);
     } catch (error) {
-      this.#host.logger.error('HTTP %s %s failed: %s', req.method, req.url, error instanceof Error ? error.message : String(error));
+      this.#host!.logger.error('HTTP %s %s failed: %s (MCPH_HOST_UNEXPECTED)', req.method, req.url, describeError(error));
       if (!res.headersSent) this.#reject(res, 500, -32603, 'Internal server error');
       else res.end();
     }
@@ -122,19 +140,19 @@ export class HttpServing {
     const query = target.indexOf('?');
     const pathname = query === -1 ? target : target.slice(0, query);
     if (pathname !== this.#config.path) return this.#reject(res, 404, -32601, `Not found: the MCP endpoint is ${this.#config.path}`);
-    if (this.#host.isClosing) {
+    if (this.#host!.isClosing) {
       return this.#refuseWhileClosing(res);
     }
     const hostProblem = this.#checkHost(req);
-    if (hostProblem) return this.#reject(res, 403, -32000, hostProblem);
+    if (hostProblem) return this.#reject(res, 403, HTTP_REFUSED_CODE, hostProblem);
     const originProblem = this.#checkOrigin(req);
-    if (originProblem) return this.#reject(res, 403, -32000, originProblem);
+    if (originProblem) return this.#reject(res, 403, HTTP_REFUSED_CODE, originProblem);
     if (this.#config.auth) {
       const header = req.headers.authorization ?? '';
       const token = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
       if (!token || !sameSecret(token, this.#config.auth.bearerToken)) {
         res.setHeader('WWW-Authenticate', `Bearer realm="mcp-host", error="${token ? 'invalid_token' : 'invalid_request'}"`);
-        return this.#reject(res, 401, -32001, token ? 'Unauthorized: the bearer token is not valid.' : 'Unauthorized: send Authorization: Bearer <token>.');
+        return this.#reject(res, 401, HTTP_NOT_ADMITTED_CODE, token ? 'Unauthorized: the bearer token is not valid.' : 'Unauthorized: send Authorization: Bearer <token>.');
       }
     }
 
@@ -153,7 +171,7 @@ export class HttpServing {
     }
 
     // The body may finish arriving after shutdown began: that request is new work too.
-    if (this.#host.isClosing) {
+    if (this.#host!.isClosing) {
       return this.#refuseWhileClosing(res);
     }
     if (this.#config.stateless) return this.#serveStateless(req, res, body);
@@ -161,18 +179,18 @@ export class HttpServing {
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
       const session = this.#sessions.get(sessionId);
-      if (!session) return this.#reject(res, 404, -32001, 'Session not found: it ended or never existed. Initialize a new session.');
+      if (!session) return this.#reject(res, 404, HTTP_NOT_ADMITTED_CODE, 'Session not found: it ended or never existed. Initialize a new session.');
       return session.transport.handleRequest(req, res, body);
     }
     if (req.method === 'POST' && (isInitializeRequest(body) || (Array.isArray(body) && body.some((message) => isInitializeRequest(message))))) {
       return this.#startSession(req, res, body);
     }
-    if (req.method === 'GET' || req.method === 'DELETE') return this.#reject(res, 400, -32000, 'Bad request: Mcp-Session-Id header required');
+    if (req.method === 'GET' || req.method === 'DELETE') return this.#reject(res, 400, HTTP_REFUSED_CODE, 'Bad request: Mcp-Session-Id header required');
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'GET, POST, DELETE');
-      return this.#reject(res, 405, -32000, 'Method not allowed');
+      return this.#reject(res, 405, HTTP_REFUSED_CODE, 'Method not allowed');
     }
-    return this.#reject(res, 400, -32000, 'Bad request: no Mcp-Session-Id header, and the message is not an initialize request');
+    return this.#reject(res, 400, HTTP_REFUSED_CODE, 'Bad request: no Mcp-Session-Id header, and the message is not an initialize request');
   }
 
   async #startSession(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
@@ -187,7 +205,7 @@ export class HttpServing {
         this.#sessions.delete(sessionId);
       },
     });
-    server = await this.#host.connect(transport, key);
+    server = await this.#host!.connect(transport, key);
     transport.onclose = ((previous) => () => {
       if (transport.sessionId) this.#sessions.delete(transport.sessionId);
       previous?.();
@@ -198,10 +216,10 @@ export class HttpServing {
   async #serveStateless(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST');
-      return this.#reject(res, 405, -32000, 'Method not allowed: this endpoint is stateless (POST only)');
+      return this.#reject(res, 405, HTTP_REFUSED_CODE, 'Method not allowed: this endpoint is stateless (POST only)');
     }
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-    const server = await this.#host.connect(transport, `http-stateless-${++this.#sessionCount}`);
+    const server = await this.#host!.connect(transport, `http-stateless-${++this.#sessionCount}`);
     res.on('close', () => void server.close().catch(() => {}));
     await transport.handleRequest(req, res, body);
   }

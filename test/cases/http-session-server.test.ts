@@ -1,16 +1,27 @@
+// The HTTP session server. Its own logic runs in-process (the embedding API: createHost, then host.serve() on
+// createHttpSessionServer(), the path `mcp-host start` takes); the cases about the process — a signal while a
+// reply streams, idle keep-alive sockets holding the process — spawn the CLI.
 import { request as httpRequest } from 'node:http';
-import { expect, test } from 'vitest';
+import { expect, onTestFinished, test } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { LoggingMessageNotificationSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
-import { onTestFinished } from 'vitest';
-import { setupProbes, spawnHttpHost } from '../src/index.js';
+import { waitUntil } from '@mcp-host/testing';
+import { serveHttpInProcess, setupProbes, spawnHttpHost } from '../src/index.js';
 
 const INIT = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } } };
 const ACCEPT = 'application/json, text/event-stream';
 
+/** Probe plugins in a temp dir, served over HTTP on 127.0.0.1:0 in-process. */
 async function httpHost(probes: Record<string, object> = { web: {} }, transport: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
   const setup = await setupProbes(probes, { transport: { type: 'http', port: 0, ...transport }, ...extra });
+  const served = await serveHttpInProcess({ cwd: setup.dir });
+  return { ...setup, ...served };
+}
+
+/** The same, as a spawned `mcp-host start`: for the cases about the process. */
+async function spawnedHttpHost(probes: Record<string, object>) {
+  const setup = await setupProbes(probes, { transport: { type: 'http', port: 0 } });
   const { host, url } = await spawnHttpHost(['start'], { cwd: setup.dir });
   return { ...setup, host, url };
 }
@@ -57,8 +68,7 @@ test('two concurrent sessions each get their own server over the same plugins; D
   const after = await post(url, { jsonrpc: '2.0', id: 2, method: 'tools/list' }, { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-06-18' });
   expect(after.status).toBe(404);
   expect((await b.client.listTools()).tools.length).toBeGreaterThan(0);
-  host.child.kill('SIGTERM');
-  expect((await host.exited).code).toBe(0);
+  expect((await host.shutdown('SIGTERM')).exitCode).toBe(0);
 });
 
 test('an unknown tool is a JSON-RPC protocol error, not an isError result', async () => {
@@ -111,7 +121,7 @@ test('an oversized body gets 413; a body that is not JSON gets 400; no session i
 });
 
 test('SIGTERM while a slow tool call streams: the client gets the whole result, then the process exits', async () => {
-  const { url, host, events } = await httpHost({ web: { shutdownDelayMs: 300 } });
+  const { url, host, events } = await spawnedHttpHost({ web: { shutdownDelayMs: 300 } });
   const { client } = await connect(url);
   const pending = client.callTool({ name: 'slow_web', arguments: { ms: 500 } });
   await host.waitFor(() => events().includes('web:slow-begin'), 'the tool to start');
@@ -129,35 +139,40 @@ test('SIGTERM while a slow tool call streams: the client gets the whole result, 
 test('a request on a socket still open after shutdown began gets 503 with a JSON-RPC error', async () => {
   const { url, host, events } = await httpHost({ web: {} });
   const { client, transport } = await connect(url);
-  // A slow call keeps the drain (and so the process) going while we finish the second request.
+  // A slow call keeps the drain going while we finish the second request.
   const slow = client.callTool({ name: 'slow_web', arguments: { ms: 800 } });
-  await host.waitFor(() => events().includes('web:slow-begin'), 'the tool to start');
+  await waitUntil(() => events().includes('web:slow-begin'), 'the tool to start');
   const body = JSON.stringify({ jsonrpc: '2.0', id: 21, method: 'tools/list' });
+  let report: ReturnType<typeof host.shutdown> | undefined;
   const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const req = httpRequest(
-      url,
-      { method: 'POST', headers: { 'content-type': 'application/json', accept: ACCEPT, 'content-length': Buffer.byteLength(body), 'mcp-session-id': transport.sessionId!, 'mcp-protocol-version': '2025-06-18' } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8').on('data', (chunk) => (text += chunk)).on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      },
-    );
+    const req = httpRequest(url, {
+      method: 'POST',
+      // 100-continue: the server answers it once it parsed the headers and began handling the request, so the
+      // 'continue' event proves this socket is busy, not idle, when shutdown begins.
+      headers: { 'content-type': 'application/json', accept: ACCEPT, 'content-length': Buffer.byteLength(body), expect: '100-continue', 'mcp-session-id': transport.sessionId!, 'mcp-protocol-version': '2025-06-18' },
+    });
+    req.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (chunk) => (text += chunk)).on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
     req.on('error', reject);
-    // Headers and half the body now: the socket is busy, not idle, when shutdown begins.
-    req.write(body.slice(0, 10));
-    void host.waitFor(() => host.stderr().includes('shutting down (SIGTERM)'), 'shutdown to begin').then(() => req.end(body.slice(10)), reject);
+    req.on('continue', () => {
+      req.write(body.slice(0, 10));
+      report = host.shutdown('SIGTERM');
+      // The rest of the body arrives after shutdown began: that request is new work, refused.
+      req.end(body.slice(10));
+    });
+    req.flushHeaders();
   });
-  await new Promise((resolve) => setTimeout(resolve, 100));
-  host.child.kill('SIGTERM');
   const late = await answer;
   expect(late.status).toBe(503);
   expect(JSON.parse(late.body).error.code).toBe(-32000);
   expect((await slow).content).toEqual([{ type: 'text', text: 'slept 800' }]);
-  expect((await host.exited).code).toBe(0);
+  expect((await report!).drain).toMatchObject({ completed: 1, cut: 0 });
 });
 
 test('idle keep-alive clients do not hold the process open', async () => {
-  const { url, host } = await httpHost();
+  const { url, host } = await spawnedHttpHost({ web: {} });
   const clients = await Promise.all(Array.from({ length: 4 }, () => connect(url)));
   await Promise.all(clients.map(({ client }) => client.listTools()));
   host.child.kill('SIGTERM');
@@ -180,10 +195,7 @@ test("log notifications honour each HTTP session's own logging/setLevel", async 
   chatty.logs.length = 0;
   await quiet.client.callTool({ name: 'log_web', arguments: { level: 'info', message: 'an info line' } });
   await quiet.client.callTool({ name: 'log_web', arguments: { level: 'error', message: 'an error line' } });
-  const until = Date.now() + 5000;
-  while ((!quiet.logs.includes('error:an error line') || !chatty.logs.includes('error:an error line')) && Date.now() < until) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await waitUntil(() => quiet.logs.includes('error:an error line') && chatty.logs.includes('error:an error line'), 'the error line in both sessions');
   expect(quiet.logs.filter((m) => m.endsWith('line'))).toEqual(['error:an error line']);
   expect(chatty.logs.filter((m) => m.endsWith('line'))).toEqual(['info:an info line', 'error:an error line']);
 });
@@ -222,8 +234,7 @@ test('stateless mode: no session ids, every POST is served on its own with a JSO
   const get = await fetch(url, { headers: { accept: 'text/event-stream' } });
   expect(get.status).toBe(405);
   await get.text();
-  host.child.kill('SIGTERM');
-  expect((await host.exited).code).toBe(0);
+  expect((await host.shutdown('SIGTERM')).exitCode).toBe(0);
 });
 
 test("host.requestLogger(extra) lines travel on the request's own SSE stream, before its result, with no GET stream open", async () => {
@@ -258,8 +269,7 @@ test("host.requestClient(extra) answers for the request's own session: two clien
   expect(fromSampler.capabilities.elicitation).toBeUndefined();
   expect(fromElicitor).toMatchObject({ name: 'elicitor', capabilities: { elicitation: {} } });
   expect(fromElicitor.capabilities.sampling).toBeUndefined();
-  host.child.kill('SIGTERM');
-  expect((await host.exited).code).toBe(0);
+  expect((await host.shutdown('SIGTERM')).exitCode).toBe(0);
 
   // Stateless: each POST has a server of its own that never saw an initialize, so the client is unknown.
   const stateless = await httpHost({ web: {} }, { stateless: true });
@@ -268,6 +278,5 @@ test("host.requestClient(extra) answers for the request's own session: two clien
   const unknown = JSON.parse(JSON.parse(answer.text).result.content[0].text);
   expect(unknown).toMatchObject({ capabilities: {} });
   expect(unknown.name).toBeUndefined();
-  stateless.host.child.kill('SIGTERM');
-  expect((await stateless.host.exited).code).toBe(0);
+  expect((await stateless.host.shutdown('SIGTERM')).exitCode).toBe(0);
 });

@@ -1,0 +1,269 @@
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { CallToolRequestSchema, ErrorCode, McpError, SetLevelRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { boundedWait } from './bounded-wait.js';
+import { HostError, describeError } from './errors.js';
+import { isLevelEnabled, type LogLevel, type LogOutput, type LogRecord, type LogSink, type Logger } from './logger.js';
+import type { Registration, RequestClient, RequestClientTarget, RequestLogTarget } from './plugin.js';
+import { RequestTracker } from './request-tracker.js';
+import { ResourceCatalog } from './resource-catalog.js';
+
+export type { Transport };
+
+/** What a session listener (the HTTP session server) gets from the host when serving begins. */
+export interface SessionHost {
+  /** Serve one session over `transport`, on an MCP server of its own; `sessionKey` is unique per session. */
+  connect(transport: Transport, sessionKey: string): Promise<McpServer>;
+  readonly logger: Logger;
+  /** True once shutdown began: new requests are refused. */
+  readonly isClosing: boolean;
+}
+
+/** Something that makes sessions: the HTTP session server, one SDK transport per session it accepts. */
+export interface SessionListener {
+  /** Begin taking sessions (listen); resolves once it does. */
+  listen(host: SessionHost): Promise<void>;
+  /** Shutdown began: take no new sessions and refuse new requests (may come before `listen` resolved). */
+  stopIntake(): void;
+  /** After the drain: end every session and let go of every socket. */
+  close(): Promise<void>;
+}
+
+/** What `host.serve()` serves: one SDK transport (stdio, in-memory: one session), or a session listener (HTTP). */
+export type ServeTarget = Transport | SessionListener;
+
+const isSessionListener = (target: ServeTarget): target is SessionListener => typeof (target as Partial<SessionListener>).listen === 'function';
+
+/** How the pool's servers introduce themselves in `initialize`. */
+export interface ServerInfo {
+  name: string;
+  version: string;
+  instructions?: string | undefined;
+}
+
+export interface SessionPoolOptions {
+  /** Read when a server is made: the config is loaded by then. */
+  serverInfo: () => ServerInfo;
+  /** The host's log output: every record at or above the config's level is mirrored to each client. */
+  logOutput: LogOutput;
+  logger: Logger;
+  /** Aborts when shutdown begins; resource providers get it with each request. */
+  shutdownSignal: AbortSignal;
+}
+
+/**
+ * Every MCP session the host serves, each on an SDK server of its own made by one factory (`createServer`),
+ * all wired to the same plugins: registrations are replayed onto each server, requests are tracked so shutdown
+ * can answer them first, and each session keeps its own `logging/setLevel`, its client's identity and its
+ * resource subscriptions. With the transports and the resource catalog (whose handlers it installs), the only
+ * place that talks to the SDK's server side: an SDK upgrade that picks the protocol per connection from a
+ * factory (`serveStdio(factory)`) needs `createServer` and little else.
+ */
+export class SessionPool implements SessionHost {
+  readonly resources: ResourceCatalog;
+  readonly logger: Logger;
+  readonly #options: SessionPoolOptions;
+  readonly #tracker = new RequestTracker();
+  readonly #registrations: Registration[] = [];
+  /** Servers with an open transport → their session key. */
+  readonly #servers = new Map<McpServer, string>();
+  /** Each request being handled (by its `extra.signal`, one per request) → the server it came in on. */
+  readonly #requestServers = new WeakMap<AbortSignal, McpServer>();
+  readonly #initialized = new WeakSet<McpServer>();
+  /**
+   * Each session's `logging/setLevel`, by session key (one per stdio or HTTP session, one per stateless request:
+   * a stateless client's setLevel must not quiet another's). Dropped when the session's server closes. No
+   * entry: everything goes, as the SDK does.
+   */
+  readonly #logLevels = new Map<string, LogLevel>();
+  #listener: SessionListener | undefined;
+
+  constructor(options: SessionPoolOptions) {
+    this.#options = options;
+    this.logger = options.logger;
+    this.resources = new ResourceCatalog(options.shutdownSignal);
+    options.logOutput.sinks.add((record) => this.#mirror(record));
+  }
+
+  get isClosing(): boolean {
+    return this.#tracker.isClosing;
+  }
+
+  /** True while any session's server is open. */
+  get hasSessions(): boolean {
+    return this.#servers.size > 0;
+  }
+
+  /** Requests refused because they came after shutdown began. */
+  get refused(): number {
+    return this.#tracker.refused;
+  }
+
+  /** The tools and prompts registered, in order. */
+  get registrations(): readonly Registration[] {
+    return this.#registrations;
+  }
+
+  /** Serve `target`: connect the transport, or let the listener take sessions. */
+  async serve(target: ServeTarget): Promise<void> {
+    if (isSessionListener(target)) {
+      this.#listener = target;
+      await target.listen(this);
+    } else {
+      await this.connect(target, 'transport');
+    }
+  }
+
+  /** Serve one session over `transport`. Its requests are tracked, so shutdown answers them before closing. */
+  async connect(transport: Transport, sessionKey: string): Promise<McpServer> {
+    if (this.isClosing) throw new HostError('MCPH_HOST_STATE', 'Cannot connect a transport: the host is shutting down.');
+    const server = this.createServer(sessionKey);
+    try {
+      await server.connect(this.#tracker.wrap(transport, sessionKey));
+    } catch (error) {
+      this.#servers.delete(server);
+      throw error;
+    }
+    return server;
+  }
+
+  /**
+   * The one factory: a new SDK server for one session, with every registration replayed onto it, the host's
+   * request handlers installed, and its life tracked until its transport closes.
+   */
+  createServer(sessionKey: string): McpServer {
+    const { name, version, instructions } = this.#options.serverInfo();
+    const server = new McpServer({ name, version }, instructions ? { instructions } : {});
+    this.#wrapRequestHandlers(server);
+    // Declared here rather than in the constructor, so the SDK's own setLevel handler is not installed: the
+    // pool keeps each session's level itself and filters what it mirrors by it.
+    server.server.registerCapabilities({ logging: {} });
+    server.server.setRequestHandler(SetLevelRequestSchema, async (request) => {
+      this.#logLevels.set(sessionKey, request.params.level);
+      return {};
+    });
+    for (const registration of this.#registrations) registration.register(server);
+    this.resources.install(server, sessionKey);
+    this.#servers.set(server, sessionKey);
+    server.server.onclose = () => {
+      this.#servers.delete(server);
+      this.#logLevels.delete(sessionKey);
+      void this.resources.endSession(sessionKey).catch((error) => this.logger.warning('ending the subscriptions of session %s: %s', sessionKey, describeError(error)));
+    };
+    // Log notifications go only to a client that finished initialization.
+    server.server.oninitialized = () => this.#initialized.add(server);
+    return server;
+  }
+
+  /** A tool or prompt; replayed onto every server made from now on, and onto those already serving. */
+  register(registration: Registration): void {
+    const clash = this.#registrations.find((entry) => entry.kind === registration.kind && entry.name === registration.name);
+    if (clash) {
+      throw new HostError(
+        'MCPH_REGISTRATION_DUPLICATE',
+        `[plugin ${registration.plugin}] ${registration.kind} "${registration.name}" is registered by plugin "${clash.plugin}" already; rename one of them.`,
+        { plugin: registration.plugin },
+      );
+    }
+    this.#registrations.push(registration);
+    // Registered while serving: the SDK announces the change (list_changed) to connected clients.
+    for (const server of this.#servers.keys()) registration.register(server);
+  }
+
+  /** Shutdown began: refuse new requests (a JSON-RPC error), and the listener takes no new sessions. */
+  stopIntake(): void {
+    this.#tracker.close();
+    this.#listener?.stopIntake();
+  }
+
+  /** Wait until every request in flight was answered, or until `deadline` (a `Date.now()` value). */
+  drain(deadline: number): Promise<{ completed: number; cut: number }> {
+    return this.#tracker.drain(deadline);
+  }
+
+  /** After the drain: the listener ends its sessions (HTTP: SSE streams end, sockets close), bounded. */
+  async closeSessions(deadline: number): Promise<void> {
+    if (this.#listener) await boundedWait(this.#listener.close(), Math.max(100, deadline - Date.now()));
+  }
+
+  /** Close every server still open (bounded: a transport must not hold the exit), and stop mirroring logs. */
+  async close(deadline: number): Promise<void> {
+    await boundedWait(Promise.allSettled([...this.#servers.keys()].map((server) => server.close())), Math.max(100, deadline - Date.now()));
+    this.#servers.clear();
+    this.#options.logOutput.sinks.clear();
+  }
+
+  /** Who sent the request `extra` belongs to: its client's name, version and declared capabilities. */
+  requestClient(pluginName: string, extra: RequestClientTarget): RequestClient {
+    const server = extra?.signal ? this.#requestServers.get(extra.signal) : undefined;
+    if (!server) {
+      throw new HostError('MCPH_HOST_STATE', `[plugin ${pluginName}] requestClient(extra) needs the extra of a request this host is handling: pass the handler's own extra argument.`, {
+        plugin: pluginName,
+      });
+    }
+    const info = server.server.getClientVersion();
+    return { name: info?.name, version: info?.version, capabilities: server.server.getClientCapabilities() ?? {} };
+  }
+
+  /** Where one request's log lines go besides stderr: its own client, related to it, at that session's level. */
+  requestLogSink(extra: RequestLogTarget): LogSink {
+    return (record: LogRecord) => {
+      const server = this.#requestServers.get(extra.signal);
+      const sessionKey = server && this.#servers.get(server);
+      if (sessionKey !== undefined && !this.#isWanted(record.level, sessionKey)) return;
+      extra.sendNotification({ method: 'notifications/message', params: { level: record.level, logger: record.logger, data: record.message } }).catch(() => {});
+    };
+  }
+
+  /** `notifications/resources/updated` to the sessions subscribed to `uri`. */
+  notifyResourceUpdated(uri: string): void {
+    const sessions = this.resources.subscribersOf(uri);
+    for (const [server, sessionKey] of this.#servers) {
+      if (sessions.has(sessionKey) && this.#isLive(server)) server.server.sendResourceUpdated({ uri }).catch(() => {});
+    }
+  }
+
+  /** `notifications/resources/list_changed` to every session. */
+  notifyResourceListChanged(): void {
+    for (const server of this.#servers.keys()) if (this.#isLive(server)) server.sendResourceListChanged();
+  }
+
+  #isLive(server: McpServer): boolean {
+    return server.isConnected() && this.#initialized.has(server);
+  }
+
+  #isWanted(level: LogLevel, sessionKey: string): boolean {
+    const threshold = this.#logLevels.get(sessionKey);
+    return threshold === undefined || isLevelEnabled(level, threshold);
+  }
+
+  /** The host's log lines, to every initialized client whose session wants that level. */
+  #mirror(record: LogRecord): void {
+    if (!isLevelEnabled(record.level, this.#options.logOutput.level)) return;
+    for (const [server, sessionKey] of this.#servers) {
+      if (!this.#isLive(server) || !this.#isWanted(record.level, sessionKey)) continue;
+      server.server.notification({ method: 'notifications/message', params: { level: record.level, logger: record.logger, data: record.message } }).catch(() => {});
+    }
+  }
+
+  /**
+   * Every request handler the SDK or a registration sets on `server`, wrapped as it is set (through the
+   * public `setRequestHandler`): the request's `extra.signal` is mapped to this server, so `requestClient`
+   * and `requestLogger` can tell whose request it is; and an unknown tool is refused as MCP says, a protocol
+   * error (-32602), where the SDK (1.32.2) answers with an `isError` result.
+   */
+  #wrapRequestHandlers(server: McpServer): void {
+    const inner = server.server;
+    const setRequestHandler = inner.setRequestHandler.bind(inner);
+    inner.setRequestHandler = ((schema: unknown, handler: (request: any, extra: any) => unknown) => {
+      const isToolCall = schema === CallToolRequestSchema;
+      return setRequestHandler(schema as never, ((request: any, extra: any) => {
+        this.#requestServers.set(extra.signal, server);
+        if (isToolCall && !this.#registrations.some((entry) => entry.kind === 'tool' && entry.name === request.params.name)) {
+          throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
+        }
+        return handler(request, extra);
+      }) as never);
+    }) as typeof inner.setRequestHandler;
+  }
+}
