@@ -82,9 +82,9 @@ function canonicalSegment(segment: string): string | undefined {
   return `${name === '' ? '' : encodeSegment(name)}${ID_MARK}${encodeSegment(id)}`;
 }
 
-/** The URI of a file from its type, the names of its groups (top first) and its name. */
-export function buildUri(type: string, groupSegments: readonly string[], fileSegment: string): string {
-  return `${URI_PREFIX}${type}/${[...groupSegments, fileSegment].join('/')}`;
+/** The URI of a file from its type, its groups' segments joined with `/` (top first; `''` for none) and its own segment. */
+export function buildUri(type: string, groupPath: string, fileSegment: string): string {
+  return `${URI_PREFIX}${type}/${groupPath === '' ? '' : `${groupPath}/`}${fileSegment}`;
 }
 
 /** The segment of a group: its encoded name, or `~<id>` when it has none. */

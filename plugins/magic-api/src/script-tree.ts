@@ -1,7 +1,7 @@
 // The script tree as Magic-API v2.2.2 sends it, and the index over it. Paths are under
 // magic-api/src/main/java/org/ssssssss/magicapi/ in ssssssss-team/magic-api.
 import { apiRequestPath, compilePathPattern, moreSpecific, scriptPath, type PathPattern } from './request-mapping.js';
-import { buildUri, canonicalUri, disambiguatedSegment, encodeSegment, groupSegment } from './resource-uri.js';
+import { URI_PREFIX, buildUri, canonicalUri, disambiguatedSegment, encodeSegment, groupSegment } from './resource-uri.js';
 
 /**
  * `POST {web}/resource` → `data`: one tree per type (`MagicResourceController#resources`): each a `TreeNode` whose
@@ -22,6 +22,11 @@ export type KnownType = (typeof KNOWN_TYPES)[number];
 const ROOT_ID = '0';
 /** Characters a type may have to be served (it becomes the URI's first segment). */
 const TYPE_PATTERN = /^[a-z][a-z0-9_-]{0,31}$/;
+/**
+ * The longest URI indexed. Real ones are short; the bound keeps a hostile tree (a group name of megabytes above
+ * thousands of files) from costing more memory than its own size. resource-manager refuses URIs over 16 KiB anyway.
+ */
+export const MAX_URI_LENGTH = 4096;
 
 export interface ScriptGroup {
   readonly id: string;
@@ -30,14 +35,58 @@ export interface ScriptGroup {
   /** This group's own path (`Group#path`), as the server has it. */
   readonly path: string | null;
   readonly parentId: string;
+  /** The group it is in (`undefined` at the top of its type's tree). */
+  readonly parent: ScriptGroup | undefined;
   /** The names of the groups from the top of the type's tree down to this one (this one last). */
   readonly names: readonly string[];
+  /** `names` joined with `/` (`DefaultMagicResourceService#getGroupName`). */
+  readonly namesText: string;
   /** The non-blank paths of the group chain joined with `/` (`DefaultMagicResourceService#getGroupPath`). */
   readonly groupPath: string;
   /** True for a storage's root group without a name (`datasource:0`): it adds nothing to URIs and names. */
   readonly isStorageRoot: boolean;
-  /** URI segments of the group chain. */
-  readonly segments: readonly string[];
+  /** Its URI segments joined with `/` (empty for none). */
+  readonly uriPath: string;
+}
+
+/**
+ * A group of the index. Each one holds its chain as strings built from its parent's (which V8 keeps as ropes, not
+ * copies) and computes `names` only when asked: a tree thousands of groups deep costs memory linear in its size.
+ */
+class TreeGroup implements ScriptGroup {
+  readonly namesText: string;
+  readonly groupPath: string;
+  readonly uriPath: string;
+  /** Characters of `uriPath`, kept so an over-long chain is refused without building it. */
+  readonly uriLength: number;
+  /** True when some group of the chain adds a name (a storage root adds none). */
+  readonly hasNames: boolean;
+
+  constructor(
+    readonly id: string,
+    readonly type: string,
+    readonly name: string | null,
+    readonly path: string | null,
+    readonly parentId: string,
+    readonly parent: TreeGroup | undefined,
+    readonly isStorageRoot: boolean,
+  ) {
+    const segment = isStorageRoot ? '' : groupSegment(name, id);
+    const up = parent?.uriPath ?? '';
+    this.uriPath = segment === '' ? up : up === '' ? segment : `${up}/${segment}`;
+    this.uriLength = (parent?.uriLength ?? 0) + (segment === '' ? 0 : segment.length + (up === '' ? 0 : 1));
+    this.hasNames = !isStorageRoot || (parent?.hasNames ?? false);
+    const upNames = parent?.namesText ?? '';
+    this.namesText = isStorageRoot ? upNames : parent?.hasNames ? `${upNames}/${name ?? ''}` : (name ?? '');
+    const upPath = parent?.groupPath ?? '';
+    this.groupPath = path === null || path.trim() === '' ? upPath : upPath === '' ? path : `${upPath}/${path}`;
+  }
+
+  get names(): readonly string[] {
+    const names: string[] = [];
+    for (let group: TreeGroup | undefined = this; group; group = group.parent) if (!group.isStorageRoot) names.push(group.name ?? '');
+    return names.reverse();
+  }
 }
 
 export interface ScriptFile {
@@ -129,9 +178,9 @@ export class ScriptTree {
   constructor(raw: unknown, options: TreeBuildOptions = {}, fetchedAt = Date.now()) {
     this.fetchedAt = fetchedAt;
     this.prefix = options.prefix;
-    const groups = new Map<string, ScriptGroup>();
+    const groups = new Map<string, TreeGroup>();
     const skipped: string[] = [];
-    const candidates: { file: Omit<ScriptFile, 'uri'>; plain: string; segments: readonly string[] }[] = [];
+    const candidates: { file: Omit<ScriptFile, 'uri'>; plain: string; uriPath: string }[] = [];
     if (!isRecord(raw)) throw new TypeError(`expected the tree as a map from type to tree, got ${Array.isArray(raw) ? 'an array' : typeof raw}`);
     for (const [type, root] of Object.entries(raw)) {
       if (!TYPE_PATTERN.test(type)) {
@@ -143,7 +192,7 @@ export class ScriptTree {
         continue;
       }
       // Depth-first with an explicit stack: a deep tree cannot overflow the call stack.
-      const stack: { node: RawTreeNode; parent: ScriptGroup | undefined }[] = [{ node: root as RawTreeNode, parent: undefined }];
+      const stack: { node: RawTreeNode; parent: TreeGroup | undefined }[] = [{ node: root as RawTreeNode, parent: undefined }];
       while (stack.length > 0) {
         const { node, parent } = stack.pop()!;
         const entity = node.node;
@@ -162,6 +211,11 @@ export class ScriptTree {
             continue;
           }
           const group = parent;
+          const fileSegment = encodeSegment(name);
+          if (`${URI_PREFIX}${type}/`.length + (group?.uriLength ?? 0) + 1 + fileSegment.length > MAX_URI_LENGTH) {
+            skipped.push(`${type} file ${id}: its URI would be longer than ${MAX_URI_LENGTH} characters`);
+            continue;
+          }
           const groupPath = group?.groupPath ?? '';
           const path = text(entity.path);
           const method = type === 'api' ? (text(entity.method)?.toUpperCase() ?? null) : null;
@@ -172,7 +226,7 @@ export class ScriptTree {
             name,
             groupId: text(entity.groupId) ?? group?.id ?? '',
             group,
-            groupNames: group ? group.names.join('/') : '',
+            groupNames: group?.namesText ?? '',
             path,
             method,
             requestPath,
@@ -183,8 +237,8 @@ export class ScriptTree {
             createBy: text(entity.createBy),
             updateBy: text(entity.updateBy),
           };
-          const segments = group?.segments ?? [];
-          candidates.push({ file, plain: buildUri(type, segments, encodeSegment(name)), segments });
+          const uriPath = group?.uriPath ?? '';
+          candidates.push({ file, plain: buildUri(type, uriPath, fileSegment), uriPath });
           continue;
         }
         // A group (`Group`: parentId, type). The root ("0") adds nothing.
@@ -192,20 +246,7 @@ export class ScriptTree {
         if (id !== null && id !== ROOT_ID) {
           const name = text(entity.name);
           const isStorageRoot = (name === null || name === '') && id === `${type}:0`;
-          const names = isStorageRoot ? (parent?.names ?? []) : [...(parent?.names ?? []), name ?? ''];
-          const ownPath = text(entity.path);
-          const chainPath = [parent?.groupPath ?? '', ownPath ?? ''].filter((part) => part.trim() !== '').join('/');
-          current = {
-            id,
-            type,
-            name,
-            path: ownPath,
-            parentId: text(entity.parentId) ?? ROOT_ID,
-            names,
-            groupPath: chainPath,
-            isStorageRoot,
-            segments: isStorageRoot ? (parent?.segments ?? []) : [...(parent?.segments ?? []), groupSegment(name, id)],
-          };
+          current = new TreeGroup(id, type, name, text(entity.path), text(entity.parentId) ?? ROOT_ID, parent, isStorageRoot);
           if (!groups.has(id)) groups.set(id, current);
         } else if (id === null) {
           skipped.push(`a ${type} group without an id`);
@@ -231,7 +272,7 @@ export class ScriptTree {
     for (const [plain, same] of byPlain) {
       if (same.length > 1) same.sort((a, b) => (a.file.createTime ?? Infinity) - (b.file.createTime ?? Infinity) || compare(a.file.id, b.file.id));
       same.forEach((candidate, index) => {
-        const uri = index === 0 ? plain : buildUri(candidate.file.type, candidate.segments, disambiguatedSegment(candidate.file.name, candidate.file.id));
+        const uri = index === 0 ? plain : buildUri(candidate.file.type, candidate.uriPath, disambiguatedSegment(candidate.file.name, candidate.file.id));
         files.push({ ...candidate.file, uri });
       });
     }
@@ -274,10 +315,8 @@ export class ScriptTree {
 
   /** The groups of a type whose names from the top are `names` (`["用户管理", "角色"]`, or `"用户管理/角色"`). */
   groupByNames(type: string, names: string | readonly string[]): ScriptGroup | undefined {
-    const wanted = typeof names === 'string' ? names.split('/').filter((name) => name !== '') : names;
-    for (const group of this.groups.values()) {
-      if (group.type === type && !group.isStorageRoot && group.names.length === wanted.length && group.names.every((name, index) => name === wanted[index])) return group;
-    }
+    const wanted = typeof names === 'string' ? names.replace(/^\/+|\/+$/g, '') : names.join('/');
+    for (const group of this.groups.values()) if (group.type === type && !group.isStorageRoot && group.namesText === wanted) return group;
     return undefined;
   }
 

@@ -141,8 +141,11 @@ export class TreeRefresher {
   async #fetch(): Promise<TreeChange> {
     const { client, logger } = this.#options;
     try {
-      if (this.#prefix === undefined) this.#prefix = await this.#readPrefix();
+      // The prefix once (config.json needs no login), alongside the tree: a failure there is the tree's to report.
+      const prefix = this.#prefix === undefined ? this.#readPrefix() : Promise.resolve(this.#prefix);
+      prefix.catch(() => {});
       const raw = await client.tree();
+      this.#prefix = await prefix;
       const tree = new ScriptTree(raw ?? {}, { prefix: this.#prefix ?? undefined });
       if (tree.skipped.length > 0 && (!this.#tree || this.#tree.skipped.length !== tree.skipped.length)) {
         logger.warning('the script tree had %d node(s) that could not be indexed, e.g. %s', tree.skipped.length, tree.skipped[0]);
@@ -175,13 +178,15 @@ export class TreeRefresher {
     }
   }
 
-  /** `magic-api.prefix` from `config.json`; `null` for none or when the server does not say (then it is not asked again). */
+  /**
+   * `magic-api.prefix` from `config.json`: `null` for none, or when the server does not say (then it is not asked
+   * again); `undefined` when it could not be reached (asked again next time, the paths meanwhile without a prefix).
+   */
   async #readPrefix(): Promise<string | null | undefined> {
     try {
       return (await this.#options.client.serverConfig()).prefix ?? null;
     } catch (error) {
-      // Unreachable: ask again next time. Anything else (no config.json there): API paths get no prefix.
-      if (isMagicError(error) && (error.code === 'MAGIC_UNREACHABLE' || error.code === 'MAGIC_TIMEOUT')) throw error;
+      if (isMagicError(error) && ['MAGIC_UNREACHABLE', 'MAGIC_TIMEOUT', 'MAGIC_ABORTED', 'MAGIC_CLOSED'].includes(error.code)) return undefined;
       this.#options.logger.debug('config.json: %s; API paths are shown without a prefix', (error as Error).message);
       return null;
     }
