@@ -3,10 +3,11 @@ import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { SEARCH_PLACES, configJsonSchema, createHost, isHostError, isPlugin, type Plugin, type ResolvedConfig, type SchemaPlugin } from '@mcp-host/core';
+import { PRESETS, presetText } from './presets.js';
 import { STARTER_CONFIG, STARTER_CONFIG_FILE, STARTER_SCHEMA_FILE } from './starter-config.js';
 
 /** The first-party plugins, described in the schema even without a config naming them. */
-export const FIRST_PARTY_PLUGINS = ['@mcp-host/plugin-websocket-manager', '@mcp-host/plugin-resource-manager'] as const;
+export const FIRST_PARTY_PLUGINS = ['@mcp-host/plugin-websocket-manager', '@mcp-host/plugin-resource-manager', '@mcp-host/plugin-magic-api'] as const;
 
 async function firstPartySchemaPlugins(): Promise<SchemaPlugin[]> {
   const plugins: SchemaPlugin[] = [];
@@ -38,21 +39,27 @@ export async function buildSchema(config: ResolvedConfig | undefined): Promise<R
 
 export class InitRefused extends Error {}
 
-/** `mcp-host init`: write the starter config and its schema into `dir`; never overwrite a config. */
-export async function init(dir: string, options: { yes: boolean; interactive: boolean }): Promise<string[]> {
+/**
+ * `mcp-host init`: write the starter config (or a preset's: `PRESETS`) and its schema into `dir`; never overwrite a
+ * config. `preset` must be a key of `PRESETS` (the command line checks it).
+ */
+export async function init(dir: string, options: { yes: boolean; interactive: boolean; preset?: string | undefined }): Promise<string[]> {
+  const preset = options.preset === undefined ? undefined : PRESETS[options.preset];
+  if (options.preset !== undefined && !preset) throw new InitRefused(`there is no preset "${options.preset}" (presets: ${Object.keys(PRESETS).join(', ')}).`);
+  const configName = preset?.file ?? STARTER_CONFIG_FILE;
   const existing = SEARCH_PLACES.filter((place) => place !== 'package.json').map((place) => path.join(dir, place)).filter((file) => existsSync(file));
   if (existing.length > 0) throw new InitRefused(`${existing[0]} exists already; init never overwrites a config. Edit it, or remove it first.`);
   if (existsSync(path.join(dir, STARTER_SCHEMA_FILE))) throw new InitRefused(`${path.join(dir, STARTER_SCHEMA_FILE)} exists already; remove it first.`);
   if (!options.yes) {
     if (!options.interactive) throw new InitRefused('stdin is not a terminal: pass --yes to write the starter config without asking.');
     const prompt = createInterface({ input: process.stdin, output: process.stderr });
-    const answer = (await prompt.question(`Write ${STARTER_CONFIG_FILE} and ${STARTER_SCHEMA_FILE} in ${dir}? [Y/n] `)).trim().toLowerCase();
+    const answer = (await prompt.question(`Write ${configName} and ${STARTER_SCHEMA_FILE} in ${dir}? [Y/n] `)).trim().toLowerCase();
     prompt.close();
     if (answer !== '' && answer !== 'y' && answer !== 'yes') throw new InitRefused('nothing written.');
   }
-  const configFile = path.join(dir, STARTER_CONFIG_FILE);
+  const configFile = path.join(dir, configName);
   const schemaFile = path.join(dir, STARTER_SCHEMA_FILE);
-  await writeFile(configFile, STARTER_CONFIG, { flag: 'wx' });
+  await writeFile(configFile, preset ? presetText(preset) : STARTER_CONFIG, { flag: 'wx' });
   await writeFile(schemaFile, `${JSON.stringify(await buildSchema(undefined), null, 2)}\n`, { flag: 'wx' });
   return [configFile, schemaFile];
 }

@@ -3,6 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EXIT_CODES, HostError, createHost, describeError, displayPath, formatErrorStack, isHostError, type Host } from '@mcp-host/core';
 import { InitRefused, buildSchema, init, loadConfigForSchema } from './commands.js';
 import { formatDescription, formatPluginList } from './format.js';
+import { PRESETS } from './presets.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -14,7 +15,7 @@ Usage:
   mcp-host validate [--config <file>] [--debug]   load and validate the config, list the plugins
   mcp-host inspect  [--config <file>] [--json]    list tools, resources, prompts and the shutdown plan
   mcp-host schema   [--config <file>]             print the config's JSON Schema (with its plugins' options)
-  mcp-host init     [--yes]                       write a starter mcp-host.config.yaml here
+  mcp-host init     [--yes] [--preset <name>]     write a starter mcp-host.config.yaml here (or a preset's config)
 
 Options:
   -c, --config <file>  config file (default: search for mcp-host.config.* / .mcp-hostrc* / package.json#mcp-host
@@ -25,6 +26,7 @@ Options:
       --debug          stack traces, debug logs, and the handles left open after shutdown
       --json           (inspect) machine-readable output
   -y, --yes            (init) write without asking
+      --preset <name>  (init) write a ready config instead: magic-api (a Magic-API server, MAGIC_API_* variables)
   -h, --help           show this help
   -v, --version        print the version
 
@@ -40,6 +42,7 @@ const OPTIONS = {
   port: { type: 'string' },
   host: { type: 'string' },
   yes: { type: 'boolean', short: 'y' },
+  preset: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const satisfies ParseArgsConfig['options'];
@@ -78,11 +81,13 @@ export async function main(argv: string[]): Promise<void> {
   if (rest.length > 0) return usageError(`unexpected argument "${rest[0]}"`);
   if (values.json && command !== 'inspect') return usageError('--json goes with inspect');
   if (values.yes && command !== 'init') return usageError('--yes goes with init');
+  if (values.preset !== undefined && command !== 'init') return usageError('--preset goes with init');
+  if (values.preset !== undefined && !Object.hasOwn(PRESETS, values.preset)) return usageError(`unknown preset "${values.preset}" (presets: ${Object.keys(PRESETS).join(', ')})`);
   const transport = transportOverride(values);
   if (typeof transport === 'string') return usageError(transport);
   if (transport && command !== 'start') return usageError('--transport, --port and --host go with start');
   const debug = values.debug ?? false;
-  if (command === 'init') return runInit(values.yes ?? false, debug);
+  if (command === 'init') return runInit(values.yes ?? false, values.preset, debug);
   if (command === 'schema') return runSchema(values.config, debug);
 
   const host = createHost({ config: values.config, debug, resolveFrom: [import.meta.url], ...(transport ? { transport } : {}) });
@@ -113,10 +118,11 @@ function transportOverride(values: { transport?: string | undefined; port?: stri
   return override;
 }
 
-async function runInit(yes: boolean, debug: boolean): Promise<never> {
+async function runInit(yes: boolean, preset: string | undefined, debug: boolean): Promise<never> {
   try {
-    const written = await init(process.cwd(), { yes, interactive: Boolean(process.stdin.isTTY) });
-    return finish(EXIT_CODES.OK, `${written.map((file) => `wrote ${displayPath(file)}`).join('\n')}\nNext: mcp-host validate, then add it to your MCP client (see the README).\n`);
+    const written = await init(process.cwd(), { yes, interactive: Boolean(process.stdin.isTTY), preset });
+    const next = preset === undefined ? 'Next: mcp-host validate, then add it to your MCP client (see the README).' : `Next: ${PRESETS[preset]!.next}`;
+    return finish(EXIT_CODES.OK, `${written.map((file) => `wrote ${displayPath(file)}`).join('\n')}\n${next}\n`);
   } catch (error) {
     if (error instanceof InitRefused) {
       process.stderr.write(`mcp-host: init: ${error.message}\n`);
