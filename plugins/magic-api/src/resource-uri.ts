@@ -46,9 +46,13 @@ function isKept(char: string): boolean {
   return !/[\p{Z}\p{C}]/u.test(char);
 }
 
+/** A name with nothing to encode (most of them): checked in one pass. */
+const PLAIN = /^(?:[A-Za-z0-9\-._!$&'()*+,;=:@]|[^\u0000-\u007f\p{Z}\p{C}])*$/u;
+
 /** One name as a URI segment. */
 export function encodeSegment(name: string): string {
   if (/^\.+$/.test(name)) return name.replace(/\./g, '%2E');
+  if (PLAIN.test(name)) return name;
   let out = '';
   for (const char of name) {
     if (isKept(char)) {

@@ -141,6 +141,20 @@ function text(value: unknown): string | null {
   return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : null;
 }
 
+/** The HTTP methods as shared strings: 5 000 APIs hold four strings, not 5 000. */
+const METHODS = new Map(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'].map((method) => [method, method]));
+
+function internMethod(value: string | null): string | null {
+  if (value === null) return null;
+  const upper = value.toUpperCase();
+  return METHODS.get(upper) ?? upper;
+}
+
+/** `candidate` unless it equals `shared` (then the shared string: one copy instead of one per file). */
+function sameOr(candidate: string | null, shared: string | undefined): string | null {
+  return candidate === null ? (shared ?? null) : candidate === shared ? shared : candidate;
+}
+
 function time(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
@@ -170,8 +184,8 @@ export class ScriptTree {
   readonly skipped: readonly string[];
   readonly #byUri = new Map<string, ScriptFile>();
   readonly #byId = new Map<string, ScriptFile>();
-  /** `METHOD:/path` → the API at exactly that path. */
-  readonly #apis = new Map<string, ScriptFile>();
+  /** method → path → the API at exactly that path. */
+  readonly #apis = new Map<string, Map<string, ScriptFile>>();
   /** APIs whose path is a pattern, with it compiled. */
   readonly #patterns: { file: ScriptFile; pattern: PathPattern }[] = [];
 
@@ -180,7 +194,9 @@ export class ScriptTree {
     this.prefix = options.prefix;
     const groups = new Map<string, TreeGroup>();
     const skipped: string[] = [];
-    const candidates: { file: Omit<ScriptFile, 'uri'>; plain: string; uriPath: string }[] = [];
+    // Each file is made by one object literal, its URI included (a clash rewrites it below): every file then shares
+    // one hidden class — made with a spread, each got its own, which doubled what the index holds.
+    const candidates: { file: { -readonly [K in keyof ScriptFile]: ScriptFile[K] }; uriPath: string }[] = [];
     if (!isRecord(raw)) throw new TypeError(`expected the tree as a map from type to tree, got ${Array.isArray(raw) ? 'an array' : typeof raw}`);
     for (const [type, root] of Object.entries(raw)) {
       if (!TYPE_PATTERN.test(type)) {
@@ -218,13 +234,15 @@ export class ScriptTree {
           }
           const groupPath = group?.groupPath ?? '';
           const path = text(entity.path);
-          const method = type === 'api' ? (text(entity.method)?.toUpperCase() ?? null) : null;
+          const method = type === 'api' ? internMethod(text(entity.method)) : null;
           const requestPath = type === 'api' ? apiRequestPath(options.prefix, groupPath, path) : type === 'datasource' ? null : scriptPath(groupPath, path);
-          const file: Omit<ScriptFile, 'uri'> = {
+          const uriPath = group?.uriPath ?? '';
+          const file = {
             id,
             type,
             name,
-            groupId: text(entity.groupId) ?? group?.id ?? '',
+            // The group's own string when it is the same id: one copy per group, not per file.
+            groupId: sameOr(text(entity.groupId), group?.id) ?? '',
             group,
             groupNames: group?.namesText ?? '',
             path,
@@ -236,9 +254,9 @@ export class ScriptTree {
             updateTime: time(entity.updateTime),
             createBy: text(entity.createBy),
             updateBy: text(entity.updateBy),
+            uri: buildUri(type, uriPath, fileSegment),
           };
-          const uriPath = group?.uriPath ?? '';
-          candidates.push({ file, plain: buildUri(type, uriPath, fileSegment), uriPath });
+          candidates.push({ file, uriPath });
           continue;
         }
         // A group (`Group`: parentId, type). The root ("0") adds nothing.
@@ -264,16 +282,16 @@ export class ScriptTree {
     // URIs: the first file created keeps a contested URI, the others get `~<id>` (resource-uri.ts).
     const byPlain = new Map<string, typeof candidates>();
     for (const candidate of candidates) {
-      const same = byPlain.get(candidate.plain);
+      const same = byPlain.get(candidate.file.uri);
       if (same) same.push(candidate);
-      else byPlain.set(candidate.plain, [candidate]);
+      else byPlain.set(candidate.file.uri, [candidate]);
     }
     const files: ScriptFile[] = [];
-    for (const [plain, same] of byPlain) {
+    for (const same of byPlain.values()) {
       if (same.length > 1) same.sort((a, b) => (a.file.createTime ?? Infinity) - (b.file.createTime ?? Infinity) || compare(a.file.id, b.file.id));
-      same.forEach((candidate, index) => {
-        const uri = index === 0 ? plain : buildUri(candidate.file.type, candidate.uriPath, disambiguatedSegment(candidate.file.name, candidate.file.id));
-        files.push({ ...candidate.file, uri });
+      same.forEach(({ file, uriPath }, index) => {
+        if (index > 0) file.uri = buildUri(file.type, uriPath, disambiguatedSegment(file.name, file.id));
+        files.push(file);
       });
     }
     files.sort((a, b) => compare(a.uri, b.uri));
@@ -286,7 +304,11 @@ export class ScriptTree {
       this.#byId.set(file.id, file);
       if (file.type === 'api' && file.method !== null && file.requestPath !== null) {
         const pattern = compilePathPattern(file.requestPath);
-        if (pattern.isLiteral) this.#apis.set(`${file.method}:${file.requestPath}`, file);
+        if (pattern.isLiteral) {
+          let byPath = this.#apis.get(file.method);
+          if (!byPath) this.#apis.set(file.method, (byPath = new Map()));
+          byPath.set(file.requestPath, file);
+        }
         else this.#patterns.push({ file, pattern });
       }
     }
@@ -328,7 +350,7 @@ export class ScriptTree {
   findApi(method: string, path: string): ScriptFile | undefined {
     const verb = method.toUpperCase();
     const normalised = `/${path}`.replace(/\/+/g, '/');
-    const exact = this.#apis.get(`${verb}:${normalised}`);
+    const exact = this.#apis.get(verb)?.get(normalised);
     if (exact) return exact;
     let best: { file: ScriptFile; pattern: PathPattern } | undefined;
     for (const candidate of this.#patterns) {
