@@ -16,17 +16,14 @@
 //   index        the plugin's ScriptTree built here from the same tree, its retained heap measured with gc
 // Host and baseline alternate within each round. Loopback only; every request is bounded. Exit 0 when it ran
 // (whatever the numbers), 1 when it could not.
-import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { startEmulator } from '@mcp-host/magic-api-emulator';
 import { ScriptTree } from '@mcp-host/plugin-magic-api';
-import { benchCli, reportHeader } from './harness.mjs';
+import { benchCli, reportHeader, rssKiB, stdioServers } from './harness.mjs';
 import { median, p90 } from './stats.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -59,39 +56,20 @@ function generatedSeed(count) {
   return { api: groups };
 }
 
-/** Clients not yet closed: closed in `finally` and on Ctrl+C. */
-const clients = new Set();
+/** Hosts not yet closed (`hosts.open`) and the emulators: closed in `finally`; on Ctrl+C the hosts are. */
+const hosts = stdioServers('magic-api-bench', REQUEST_TIMEOUT_MS);
 const servers = [];
 process.on('SIGINT', () => {
-  for (const { transport } of clients) transport.close().catch(() => {});
+  for (const { transport } of hosts.open) transport.close().catch(() => {});
   process.exit(130);
 });
 
-async function connectHost(baseUrl) {
+function connectHost(baseUrl) {
   const env = { ...process.env, MAGIC_API_BASE_URL: baseUrl, MAGIC_API_WS_URL: '', MAGIC_API_TOKEN: '', MAGIC_API_USERNAME: '', MAGIC_API_PASSWORD: '', MAGIC_API_REFRESH_SECONDS: '0', MAGIC_API_TIMEOUT_SECONDS: '60' };
-  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, 'start', '--config', CONFIG], cwd: ROOT, env, stderr: 'pipe' });
-  let stderr = '';
-  transport.stderr?.on('data', (chunk) => (stderr = (stderr + chunk.toString('utf8')).slice(-4000)));
-  const client = new Client({ name: 'magic-api-bench', version: '0' }, { capabilities: {} });
-  const entry = { client, transport, stderr: () => stderr };
-  clients.add(entry);
-  try {
-    await client.connect(transport, { timeout: REQUEST_TIMEOUT_MS });
-  } catch (error) {
-    throw new Error(`the host did not initialize: ${error.message}\n${stderr}`);
-  }
-  return entry;
+  return hosts.connect(process.execPath, [CLI, 'start', '--config', CONFIG], { cwd: ROOT, env });
 }
 
-async function close(entry) {
-  clients.delete(entry);
-  await entry.client.close().catch(() => {});
-}
-
-function rssKiB(pid) {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) : NaN;
-}
+const close = hosts.close;
 
 const options = { timeout: REQUEST_TIMEOUT_MS };
 
@@ -287,7 +265,7 @@ try {
 } catch (error) {
   failure = error;
 } finally {
-  for (const entry of [...clients]) await close(entry);
+  for (const entry of [...hosts.open]) await close(entry);
   agent.destroy();
   for (const server of servers) await server.close();
 }
