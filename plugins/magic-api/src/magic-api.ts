@@ -65,17 +65,17 @@ export class MagicApi {
   /**
    * From the `start` tap; returns at once, the network work goes on in the background (a server that is down or
    * slow does not hold the host's startup; the first listing waits for the tree instead). Without a username and
-   * password the console opens now, with the token given or as the guest; with them, after the login the first
-   * fetch of the tree makes. Then the tree's schedule.
+   * password, or with a token, the console opens now (with the token, or as the guest); with credentials alone,
+   * after the login the first fetch of the tree makes. Then the tree's schedule.
    */
   start(): void {
     if (this.#isStarted) return;
     this.#isStarted = true;
     this.#logger.debug('Magic-API at %s (console %s)', this.endpoints.webUrl, this.console ? this.endpoints.consoleUrl : 'off');
-    // With credentials the first request (the tree's first fetch) logs in, and the console opens from the login
-    // listener once a login succeeded; a refused login is warned about by the tree, and the next request (its
-    // schedule, a read) logs in again.
-    if (!this.#hasCredentials) this.console?.open();
+    // With credentials and no token the first request (the tree's first fetch) logs in, and the console opens from
+    // the login listener once a login succeeded; a refused login is warned about by the tree, and the next request
+    // (its schedule, a read) logs in again. A token given is used at once, by both sides.
+    if (!this.#hasCredentials || this.client.token !== undefined) this.console?.open();
     this.tree.start();
   }
 

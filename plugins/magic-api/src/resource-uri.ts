@@ -122,18 +122,3 @@ export function canonicalUri(uri: string): string | undefined {
   }
   return `${URI_PREFIX}${type}/${canonical.join('/')}`;
 }
-
-/** The type segment of a `magic-api://` URI. */
-export function uriType(uri: string): string | undefined {
-  if (!uri.startsWith(URI_PREFIX)) return undefined;
-  const slash = uri.indexOf('/', URI_PREFIX.length);
-  return slash === -1 ? undefined : uri.slice(URI_PREFIX.length, slash);
-}
-
-/** A URI as a person reads it: percent-escapes decoded where that keeps it unambiguous (for search and descriptions). */
-export function readableUri(uri: string): string {
-  return uri.replace(/(?:%[0-9A-F]{2})+/g, (run) => {
-    const text = decodePart(run);
-    return text !== undefined && !/[/?#~%]/.test(text) ? text : run;
-  });
-}

@@ -58,6 +58,17 @@ describe('the console connection', () => {
     expect(host.stderr()).not.toContain(CREDENTIALS.password);
   });
 
+  test('a token and credentials: the token is used at once by the console and the HTTP side, no login until it is refused', async () => {
+    const server = await emulator({ credentials: CREDENTIALS });
+    const token = server.harness.loginToken()!;
+    const host = await startHost({ baseUrl: server.baseUrl, token, ...CREDENTIALS });
+    const found = await loggedIn(host);
+    await host.listMagic();
+    expect(firstLoginToken(server)).toBe(token);
+    expect(found.console?.username).toBe('admin');
+    expect(server.harness.requests().filter((request) => request.url === '/magic/web/login')).toHaveLength(0);
+  });
+
   test('MAGIC_API_WS_URL (wsUrl) overrides the derived URL; console: false opens none', async () => {
     const server = await emulator();
     const host = await startHost({ baseUrl: 'http://127.0.0.1:9', wsUrl: server.consoleUrl, console: { name: 'editor' } });
