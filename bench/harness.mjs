@@ -1,8 +1,11 @@
 // What every bench file does the same way: its flags, how it says it cannot run, how it prints its report,
 // how it cleans up when interrupted.
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { cpus } from 'node:os';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 
 /**
  * The command-line side of one bench, named as its messages are prefixed (`lifecycle.bench`).
@@ -67,4 +70,39 @@ export function cleanUpOnExit(kill, tempDir = () => undefined) {
 /** The head of every bench's JSON report: which bench, when, and on what machine. */
 export function reportHeader(bench) {
   return { bench, date: new Date().toISOString(), node: process.version, platform: `${process.platform} ${process.arch}`, cpus: cpus().length };
+}
+
+/**
+ * MCP servers a bench spawns over stdio and drives with the SDK `Client`. `connect(command, args, { cwd, env })`
+ * spawns one and waits for `initialize` (bounded by `timeoutMs`), returning `{ client, transport, stderr() }` (the
+ * last 4 000 characters of its stderr); `close(entry)` ends it; `open` holds those not closed yet, for the bench's
+ * `finally` and its Ctrl+C handler.
+ */
+export function stdioServers(clientName, timeoutMs) {
+  const open = new Set();
+  const connect = async (command, args, options = {}) => {
+    const transport = new StdioClientTransport({ command, args, cwd: options.cwd, ...(options.env ? { env: options.env } : {}), stderr: 'pipe' });
+    let stderr = '';
+    transport.stderr?.on('data', (chunk) => (stderr = (stderr + chunk.toString('utf8')).slice(-4000)));
+    const client = new Client({ name: clientName, version: '0' }, { capabilities: {} });
+    const entry = { client, transport, stderr: () => stderr };
+    open.add(entry);
+    try {
+      await client.connect(transport, { timeout: timeoutMs });
+    } catch (error) {
+      throw new Error(`${path.basename(args[0] ?? command)} did not initialize: ${error.message}\n${stderr}`);
+    }
+    return entry;
+  };
+  const close = async (entry) => {
+    open.delete(entry);
+    await entry.client.close().catch(() => {});
+  };
+  return { connect, close, open };
+}
+
+/** VmRSS of a process in KiB (Linux), NaN when it cannot be read. */
+export function rssKiB(pid) {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) : NaN;
 }

@@ -18,9 +18,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { benchCli } from './harness.mjs';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { benchCli, rssKiB, stdioServers } from './harness.mjs';
 import { median } from './stats.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -39,11 +37,10 @@ const READS = Math.min(flags.reads, FILES);
 
 const progress = (text) => process.stderr.write(text);
 
-/** Clients not yet closed, and the temp tree: cleaned up in `finally` and on Ctrl+C. */
-const clients = new Set();
+/** Servers not yet closed (`servers.open`, below), and the temp tree: cleaned up in `finally` and on Ctrl+C. */
 let tempDir;
 process.on('SIGINT', () => {
-  for (const { transport } of clients) transport.close().catch(() => {});
+  for (const { transport } of servers.open) transport.close().catch(() => {});
   if (tempDir) rmSync(tempDir, { recursive: true, force: true });
   process.exit(130);
 });
@@ -77,30 +74,9 @@ function generateTree(root, count) {
   return files;
 }
 
-async function connect(command, args, cwd) {
-  const transport = new StdioClientTransport({ command, args, cwd, stderr: 'pipe' });
-  let stderr = '';
-  transport.stderr?.on('data', (chunk) => (stderr = (stderr + chunk.toString('utf8')).slice(-4000)));
-  const client = new Client({ name: 'resource-manager-bench', version: '0' }, { capabilities: {} });
-  const entry = { client, transport, stderr: () => stderr };
-  clients.add(entry);
-  try {
-    await client.connect(transport, { timeout: REQUEST_TIMEOUT_MS });
-  } catch (error) {
-    throw new Error(`${path.basename(args[0] ?? command)} did not initialize: ${error.message}\n${stderr}`);
-  }
-  return entry;
-}
-
-async function close(entry) {
-  clients.delete(entry);
-  await entry.client.close().catch(() => {});
-}
-
-function rssKiB(pid) {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) : NaN;
-}
+const servers = stdioServers('resource-manager-bench', REQUEST_TIMEOUT_MS);
+const connect = (command, args, cwd) => servers.connect(command, args, { cwd });
+const close = servers.close;
 
 const options = { timeout: REQUEST_TIMEOUT_MS };
 
@@ -271,6 +247,6 @@ try {
   process.stderr.write(`resource-manager.bench: could not run: ${error.stack ?? error}\n`);
   process.exitCode = 1;
 } finally {
-  for (const entry of [...clients]) await close(entry);
+  for (const entry of [...servers.open]) await close(entry);
   if (tempDir) rmSync(tempDir, { recursive: true, force: true });
 }

@@ -63,7 +63,7 @@ test('schema is a JSON Schema that accepts the bundled example and rejects bad h
   const ws = { plugins: [['@mcp-host/plugin-websocket-manager', { connections: [{ name: 'x', url: 'ws://127.0.0.1:1/' }] }]] };
   expect(check(ws), JSON.stringify(check.errors)).toBe(true);
   expect(check({ plugins: [['@mcp-host/plugin-websocket-manager', { connections: [{ name: 'x', url: 'ws://127.0.0.1:1/', bogus: true }] }]] })).toBe(false);
-  // The Magic-API example config, both first-party plugins with their options, passes too.
+  // The Magic-API example config, its first-party plugins with their options, passes too.
   const magic = JSON.parse(readFileSync(path.join(ROOT, 'examples/magic-api/mcp-host.config.json'), 'utf8'));
   expect(check(magic), JSON.stringify(check.errors)).toBe(true);
   const broken = structuredClone(magic);

@@ -7,10 +7,11 @@ import { EXIT_CODES, SEARCH_PLACES, configJsonSchema, createHost, displayPath, e
 import type { CliIo } from './cli-io.js';
 import { formatDescription, formatPluginList } from './format.js';
 import type { CommandLine } from './main.js';
+import { PRESETS, presetText } from './presets.js';
 import { STARTER_CONFIG, STARTER_CONFIG_FILE, STARTER_SCHEMA_FILE } from './starter-config.js';
 
 /** The first-party plugins, described in the schema even without a config naming them. */
-export const FIRST_PARTY_PLUGINS = ['@mcp-host/plugin-websocket-manager', '@mcp-host/plugin-resource-manager'] as const;
+export const FIRST_PARTY_PLUGINS = ['@mcp-host/plugin-websocket-manager', '@mcp-host/plugin-resource-manager', '@mcp-host/plugin-magic-api'] as const;
 
 /** Run a command that was understood; resolves with its exit code (`start` never resolves: it exits). */
 export async function runCommand(line: CommandLine, io: CliIo): Promise<number> {
@@ -100,28 +101,35 @@ async function loadConfigForSchema(line: CommandLine, io: CliIo): Promise<Resolv
 }
 
 async function runInit(line: CommandLine, io: CliIo): Promise<number> {
-  const written = await init(io.cwd, { yes: line.yes, stdin: io.stdin, prompt: io.stderr });
-  io.stdout.write(`${written.map((file) => `wrote ${displayPath(file, io.cwd)}`).join('\n')}\nNext: mcp-host validate, then add it to your MCP client (see the README).\n`);
+  const written = await init(io.cwd, { yes: line.yes, stdin: io.stdin, prompt: io.stderr, preset: line.preset });
+  const next = line.preset === undefined ? 'Next: mcp-host validate, then add it to your MCP client (see the README).' : `Next: ${PRESETS[line.preset]!.next}`;
+  io.stdout.write(`${written.map((file) => `wrote ${displayPath(file, io.cwd)}`).join('\n')}\n${next}\n`);
   return EXIT_CODES.OK;
 }
 
 const refuse = (message: string) => new HostError('MCPH_INIT_REFUSED', `init: ${message}`);
 
-/** `mcp-host init`: write the starter config and its schema into `dir`; never overwrite a config (`MCPH_INIT_REFUSED`). */
-export async function init(dir: string, options: { yes: boolean; stdin: CliIo['stdin']; prompt: NodeJS.WritableStream }): Promise<string[]> {
+/**
+ * `mcp-host init`: write the starter config (or a preset's: `PRESETS`) and its schema into `dir`; never overwrite a
+ * config (`MCPH_INIT_REFUSED`). `preset` must be a key of `PRESETS` (the command line checks it).
+ */
+export async function init(dir: string, options: { yes: boolean; stdin: CliIo['stdin']; prompt: NodeJS.WritableStream; preset?: string | undefined }): Promise<string[]> {
+  const preset = options.preset === undefined ? undefined : PRESETS[options.preset];
+  if (options.preset !== undefined && !preset) throw refuse(`there is no preset "${options.preset}" (presets: ${Object.keys(PRESETS).join(', ')}).`);
+  const configName = preset?.file ?? STARTER_CONFIG_FILE;
   const existing = SEARCH_PLACES.filter((place) => place !== 'package.json').map((place) => path.join(dir, place)).filter((file) => existsSync(file));
   if (existing.length > 0) throw refuse(`${existing[0]} exists already; init never overwrites a config. Edit it, or remove it first.`);
   if (existsSync(path.join(dir, STARTER_SCHEMA_FILE))) throw refuse(`${path.join(dir, STARTER_SCHEMA_FILE)} exists already; remove it first.`);
   if (!options.yes) {
     if (!options.stdin.isTTY) throw refuse('stdin is not a terminal: pass --yes to write the starter config without asking.');
     const prompt = createInterface({ input: options.stdin, output: options.prompt });
-    const answer = (await prompt.question(`Write ${STARTER_CONFIG_FILE} and ${STARTER_SCHEMA_FILE} in ${dir}? [Y/n] `)).trim().toLowerCase();
+    const answer = (await prompt.question(`Write ${configName} and ${STARTER_SCHEMA_FILE} in ${dir}? [Y/n] `)).trim().toLowerCase();
     prompt.close();
     if (answer !== '' && answer !== 'y' && answer !== 'yes') throw refuse('not confirmed; nothing written.');
   }
-  const configFile = path.join(dir, STARTER_CONFIG_FILE);
+  const configFile = path.join(dir, configName);
   const schemaFile = path.join(dir, STARTER_SCHEMA_FILE);
-  await writeFile(configFile, STARTER_CONFIG, { flag: 'wx' });
+  await writeFile(configFile, preset ? presetText(preset) : STARTER_CONFIG, { flag: 'wx' });
   await writeFile(schemaFile, `${JSON.stringify(await buildSchema(undefined), null, 2)}\n`, { flag: 'wx' });
   return [configFile, schemaFile];
 }

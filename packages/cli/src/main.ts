@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { CliIo } from './cli-io.js';
+import { PRESETS } from './presets.js';
 
 // Only node: modules at the top: `--version`, `--help` and usage errors load nothing of core (the MCP SDK alone
 // costs ~200 ms); a command imports it when it runs.
@@ -15,7 +16,7 @@ Usage:
   mcp-host validate [--config <file>] [--debug]   load and validate the config, list the plugins
   mcp-host inspect  [--config <file>] [--json]    list tools, resources, prompts and the stopping and shutdown plans
   mcp-host schema   [--config <file>]             print the config's JSON Schema (with its plugins' options)
-  mcp-host init     [--yes]                       write a starter mcp-host.config.yaml here
+  mcp-host init     [--yes] [--preset <name>]     write a starter mcp-host.config.yaml here (or a preset's config)
 
 Options:
   -c, --config <file>  config file (default: search for mcp-host.config.* / .mcp-hostrc* / package.json#mcp-host
@@ -26,6 +27,7 @@ Options:
       --debug          stack traces, debug logs, and the handles left open after shutdown
       --json           (inspect) machine-readable output
   -y, --yes            (init) write without asking
+      --preset <name>  (init) write a ready config instead: magic-api (a Magic-API server, MAGIC_API_* variables)
   -h, --help           show this help
   -v, --version        print the version
 
@@ -42,6 +44,7 @@ const OPTIONS = {
   port: { type: 'string' },
   host: { type: 'string' },
   yes: { type: 'boolean', short: 'y' },
+  preset: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const satisfies ParseArgsConfig['options'];
@@ -56,6 +59,8 @@ export interface CommandLine {
   debug: boolean;
   json: boolean;
   yes: boolean;
+  /** `init --preset <name>`: a key of `PRESETS`. */
+  preset: string | undefined;
   transport: TransportOverride | undefined;
 }
 
@@ -113,10 +118,12 @@ function parseCommandLine(argv: string[]): CommandLine | 'help' | 'version' | st
   if (rest.length > 0) return `unexpected argument "${rest[0]}"`;
   if (values.json && command !== 'inspect') return '--json goes with inspect';
   if (values.yes && command !== 'init') return '--yes goes with init';
+  if (values.preset !== undefined && command !== 'init') return '--preset goes with init';
+  if (values.preset !== undefined && !Object.hasOwn(PRESETS, values.preset)) return `unknown preset "${values.preset}" (presets: ${Object.keys(PRESETS).join(', ')})`;
   const transport = transportOverride(values);
   if (typeof transport === 'string') return transport;
   if (transport && command !== 'start') return '--transport, --port and --host go with start';
-  return { command: command as Command, config: values.config, debug: values.debug ?? false, json: values.json ?? false, yes: values.yes ?? false, transport };
+  return { command: command as Command, config: values.config, debug: values.debug ?? false, json: values.json ?? false, yes: values.yes ?? false, preset: values.preset, transport };
 }
 
 /** `--transport`, `--port`, `--host` as a transport override, or a usage error message. */
