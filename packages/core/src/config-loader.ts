@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { HostError, describeError, isHostError } from './errors.js';
+import type { LoadProgress } from './host-config.js';
 import { jsonSyntaxErrorOffset, lineAndColumn } from './json-syntax-position.js';
 
 export const MODULE_NAME = 'mcp-host';
@@ -43,10 +44,11 @@ export function displayPath(file: string, cwd: string = process.cwd()): string {
  * Find and load the config with cosmiconfig: the given file, or a search from `cwd`. cosmiconfig is
  * imported here, lazily, so it costs nothing to a host embedded with an inline config.
  */
-export async function loadConfigFile(options: { configPath?: string | undefined; cwd: string }): Promise<LoadedConfigFile> {
+export async function loadConfigFile(options: { configPath?: string | undefined; cwd: string; progress?: LoadProgress | undefined }): Promise<LoadedConfigFile> {
   // The common case under an MCP client — `--config some.json` — needs no cosmiconfig (~50 ms of startup).
   if (options.configPath !== undefined && options.configPath.endsWith('.json') && path.basename(options.configPath) !== 'package.json') {
     const file = path.resolve(options.cwd, options.configPath);
+    if (options.progress) options.progress.file = file;
     let text: string;
     try {
       text = await readFile(file, 'utf8');
@@ -73,6 +75,7 @@ export async function loadConfigFile(options: { configPath?: string | undefined;
     Object.entries(defaultLoaders).map(([extension, load]) => [
       extension,
       async (filepath: string, content: string) => {
+        if (options.progress) options.progress.file = filepath;
         const config: unknown = await load(filepath, content);
         if (config === null && path.basename(filepath) !== 'package.json') throw emptyConfig(filepath, options.cwd);
         return config;

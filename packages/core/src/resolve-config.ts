@@ -4,6 +4,7 @@ import { substituteEnv, type EnvProblem } from './env-substitution.js';
 import { formatKeyPath } from './key-path.js';
 import { MAX_CONFIG_DEPTH, MAX_CONFIG_EXPANDED_BYTES, checkConfigSize } from './config-size.js';
 import { displayPath } from './config-loader.js';
+import type { LoadProgress } from './host-config.js';
 import { hostConfigSchema, pluginEntrySchema, type HostConfig, type PluginEntry } from './config-schema.js';
 import type { OptionsSchema, Plugin } from './plugin.js';
 import { importPlugin, resolvePluginSpecifier } from './plugin-resolver.js';
@@ -39,6 +40,8 @@ export interface ResolveConfigOptions {
   env?: NodeJS.ProcessEnv;
   /** Module URLs to resolve package-name plugins from after the config's directory. */
   resolveFrom?: readonly string[];
+  /** Told which plugin is being imported, for the message when loading does not settle in time. */
+  progress?: LoadProgress | undefined;
 }
 
 type Issue = { readonly message: string; readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined };
@@ -104,7 +107,11 @@ export async function resolveConfig(options: ResolveConfigOptions): Promise<Reso
 
   // Sequentially, in config order: importing runs a module's top-level code, and that order should not vary.
   const loaded: (LoadedEntry & { index: number })[] = [];
-  for (const { entry, index } of entries) loaded.push({ ...(await loadEntry(entry, dir, options.resolveFrom ?? [])), index });
+  for (const { entry, index } of entries) {
+    if (options.progress) options.progress.plugin = typeof entry === 'string' ? entry : Array.isArray(entry) && typeof entry[0] === 'string' ? entry[0] : `plugins[${index}]`;
+    loaded.push({ ...(await loadEntry(entry, dir, options.resolveFrom ?? [])), index });
+  }
+  if (options.progress) delete options.progress.plugin;
   const plugins: ResolvedPlugin[] = [];
   const causes: unknown[] = [];
   const seen = new Map<string, { index: number; specifier: string }>();
