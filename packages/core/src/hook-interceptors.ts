@@ -156,8 +156,18 @@ export function isolateAndBound() {
         });
         try {
           const outcome = await Promise.race([invokeTap(original, [ctx]), bound]);
-          if (outcome !== TIMED_OUT) {
+          // A tap that blocked the event loop returns "in time" as far as the race can tell: its timer could not
+          // fire. The wall clock tells.
+          const elapsedMs = Date.now() - startedAt;
+          if (outcome !== TIMED_OUT && elapsedMs <= tapDeadline - startedAt) {
             report('ok');
+            return;
+          }
+          if (outcome !== TIMED_OUT) {
+            const error = `returned after ${elapsedMs} ms, past its bound of ${tapDeadline - startedAt} ms (it blocked the event loop?)`;
+            const code = 'MCPH_HOOK_TIMEOUT';
+            run.log(original.name, `${run.hook} tap overran: ${error} (${code})`);
+            report('timed-out', { error, code });
             return;
           }
           const byDeadline = tapDeadline === run.deadline && startedAt + timeoutMs > run.deadline;
