@@ -43,6 +43,26 @@ describe('an unreadable config file', () => {
     expect(debug.stderr).toMatch(STACK_FRAME);
   });
 
+  test('bad JSON names the line and column, found or given with --config', async () => {
+    // The trailing comma: `]` on line 5, column 3.
+    for (const args of [[], ['--config', 'mcp-host.config.json']]) {
+      const { problems } = await startFails('bad-json', args);
+      expect(problems).toEqual([expect.stringMatching(/^mcp-host: mcp-host\.config\.json: invalid JSON: .* \(line 5, column 3\)\. .*\(MCPH_CONFIG_UNREADABLE\)$/)]);
+    }
+  });
+
+  test.each([
+    ['empty-json', 'mcp-host.config.json'],
+    ['null-json', 'mcp-host.config.json'],
+    ['empty-yaml', 'mcp-host.config.yaml'],
+    ['null-yaml', 'mcp-host.config.yaml'],
+  ])('an empty or null config (%s) is refused, naming the file, found or given with --config', async (fixture, file) => {
+    for (const args of [[], ['--config', file]]) {
+      const { problems } = await startFails(fixture, args);
+      expect(problems).toEqual([expect.stringMatching(new RegExp(`^mcp-host: ${file.replace('.', '\\.')}: the file is empty.* \\(MCPH_CONFIG_INVALID\\)$`))]);
+    }
+  });
+
   test('a JS config that throws: the file and what it threw', async () => {
     const { problems } = await startFails('js-config-throws');
     expect(problems).toEqual([expect.stringMatching(/^mcp-host: mcp-host\.config\.mjs: .*MAGIC_HOME must point at the Magic installation/)]);

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { connectInProcess, handshake, setupProbes, spawnHost } from '../src/index.js';
+import { connectInProcess, handshake, setupProbes, spawnHost, tempDir, writeFiles } from '../src/index.js';
 
 /** Start a host on the probes, wait until it serves, close stdin: the most common way a session ends. */
 async function runUntilStdinClosed(probes: Awaited<ReturnType<typeof setupProbes>>, args: string[] = []) {
@@ -101,4 +101,20 @@ test('without leaks, --debug says nothing was left open', async () => {
   const { host, exit } = await runUntilStdinClosed(probes, ['--debug']);
   expect(exit.code).toBe(0);
   expect(host.stderr()).toContain('nothing left open after shutdown');
+});
+
+test('a shutdown tap that blocks the event loop past its bound is not reported ok: it returned too late (exit 1)', async () => {
+  const dir = await tempDir();
+  const blocker = `export default { name: 'blocker', apply(host) {
+    host.hooks.shutdown.tap('blocker', () => { const until = Date.now() + 600; while (Date.now() < until); });
+  } };\n`;
+  const after = `export default { name: 'after', apply(host) { host.hooks.shutdown.tap('after', () => {}); } };\n`;
+  await writeFiles(dir, { 'package.json': { private: true }, 'blocker.mjs': blocker, 'after.mjs': after, 'mcp-host.config.json': { shutdown: { hookTimeoutMs: 200 }, plugins: ['./blocker.mjs', './after.mjs'] } });
+  const { host } = await connectInProcess({ cwd: dir });
+  const report = await host.shutdown('api');
+  expect(report.taps.map((tap) => ({ name: tap.name, outcome: tap.outcome, code: tap.code }))).toEqual([
+    { name: 'blocker', outcome: 'timed-out', code: 'MCPH_HOOK_TIMEOUT' },
+    { name: 'after', outcome: 'ok', code: undefined },
+  ]);
+  expect(report.exitCode).toBe(1);
 });

@@ -59,6 +59,7 @@ function hostFor(line: CommandLine, io: CliIo) {
     stderr: io.stderr,
     resolveFrom: [import.meta.url],
     ...(line.transport ? { transport: line.transport } : {}),
+    ...(line.loadTimeoutMs !== undefined ? { loadTimeoutMs: line.loadTimeoutMs } : {}),
   });
 }
 

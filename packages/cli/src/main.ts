@@ -24,6 +24,7 @@ Options:
       --transport <t>  stdio or http, over the config's transport
       --port <n>       (http) port; 0 picks a free one, printed as "mcp-host: listening on <url>"
       --host <addr>    (http) address to bind; default 127.0.0.1
+      --load-timeout <ms>  bound for loading the config and importing its plugins; default 30000
       --debug          stack traces, debug logs, and the handles left open after shutdown
       --json           (inspect) machine-readable output
   -y, --yes            (init) write without asking
@@ -41,6 +42,7 @@ const OPTIONS = {
   debug: { type: 'boolean' },
   json: { type: 'boolean' },
   transport: { type: 'string' },
+  'load-timeout': { type: 'string' },
   port: { type: 'string' },
   host: { type: 'string' },
   yes: { type: 'boolean', short: 'y' },
@@ -62,6 +64,8 @@ export interface CommandLine {
   /** `init --preset <name>`: a key of `PRESETS`. */
   preset: string | undefined;
   transport: TransportOverride | undefined;
+  /** `--load-timeout <ms>`. */
+  loadTimeoutMs: number | undefined;
 }
 
 export type TransportOverride = { type: 'stdio' } | { type: 'http'; port?: number; host?: string };
@@ -123,7 +127,11 @@ function parseCommandLine(argv: string[]): CommandLine | 'help' | 'version' | st
   const transport = transportOverride(values);
   if (typeof transport === 'string') return transport;
   if (transport && command !== 'start') return '--transport, --port and --host go with start';
-  return { command: command as Command, config: values.config, debug: values.debug ?? false, json: values.json ?? false, yes: values.yes ?? false, preset: values.preset, transport };
+  const loadTimeout = values['load-timeout'];
+  if (loadTimeout !== undefined && (!/^\d+$/.test(loadTimeout) || Number(loadTimeout) < 1 || Number(loadTimeout) > 3_600_000)) return `--load-timeout must be a number of ms from 1 to 3600000, not "${loadTimeout}"`;
+  if (loadTimeout !== undefined && command === 'init') return '--load-timeout goes with start, validate, inspect and schema';
+  const loadTimeoutMs = loadTimeout === undefined ? undefined : Number(loadTimeout);
+  return { command: command as Command, config: values.config, debug: values.debug ?? false, json: values.json ?? false, yes: values.yes ?? false, preset: values.preset, transport, loadTimeoutMs };
 }
 
 /** `--transport`, `--port`, `--host` as a transport override, or a usage error message. */

@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { HostError, describeError } from './errors.js';
+import { HostError, describeError, isHostError } from './errors.js';
+import type { LoadProgress } from './host-config.js';
+import { jsonSyntaxErrorOffset, lineAndColumn } from './json-syntax-position.js';
 
 export const MODULE_NAME = 'mcp-host';
 
@@ -42,10 +44,11 @@ export function displayPath(file: string, cwd: string = process.cwd()): string {
  * Find and load the config with cosmiconfig: the given file, or a search from `cwd`. cosmiconfig is
  * imported here, lazily, so it costs nothing to a host embedded with an inline config.
  */
-export async function loadConfigFile(options: { configPath?: string | undefined; cwd: string }): Promise<LoadedConfigFile> {
+export async function loadConfigFile(options: { configPath?: string | undefined; cwd: string; progress?: LoadProgress | undefined }): Promise<LoadedConfigFile> {
   // The common case under an MCP client — `--config some.json` — needs no cosmiconfig (~50 ms of startup).
   if (options.configPath !== undefined && options.configPath.endsWith('.json') && path.basename(options.configPath) !== 'package.json') {
     const file = path.resolve(options.cwd, options.configPath);
+    if (options.progress) options.progress.file = file;
     let text: string;
     try {
       text = await readFile(file, 'utf8');
@@ -55,17 +58,35 @@ export async function loadConfigFile(options: { configPath?: string | undefined;
       if (code === 'EISDIR') throw new HostError('MCPH_CONFIG_NOT_FOUND', `${displayPath(file, options.cwd)}: is not a file. Give --config the config file itself.`, { file });
       throw unreadable(file, options.cwd, error);
     }
+    if (text.trim() === '') throw emptyConfig(file, options.cwd);
+    let raw: unknown;
     try {
-      return { file, raw: text.trim() === '' ? {} : JSON.parse(text) };
+      raw = JSON.parse(text);
     } catch {
-      // Bad JSON: let cosmiconfig's parser say where (line and column), on this error path only.
+      // Bad JSON: let cosmiconfig's parser say what, on this error path only.
     }
+    if (raw === null) throw emptyConfig(file, options.cwd);
+    if (raw !== undefined) return { file, raw };
   }
-  const { cosmiconfig } = await import('cosmiconfig');
+  const { cosmiconfig, defaultLoaders } = await import('cosmiconfig');
+  // cosmiconfig takes a file holding `null` for no file at all and searches on; a config that says nothing is a
+  // mistake to name, so the loaders refuse it (package.json aside: there `null` is not what we read).
+  const loaders = Object.fromEntries(
+    Object.entries(defaultLoaders).map(([extension, load]) => [
+      extension,
+      async (filepath: string, content: string) => {
+        if (options.progress) options.progress.file = filepath;
+        const config: unknown = await load(filepath, content);
+        if (config === null && path.basename(filepath) !== 'package.json') throw emptyConfig(filepath, options.cwd);
+        return config;
+      },
+    ]),
+  );
   const explorer = cosmiconfig(MODULE_NAME, {
     searchPlaces: [...SEARCH_PLACES],
     searchStrategy: 'project',
     cache: false,
+    loaders,
   });
   if (options.configPath !== undefined) {
     const file = path.resolve(options.cwd, options.configPath);
@@ -76,20 +97,32 @@ export async function loadConfigFile(options: { configPath?: string | undefined;
     if (!info.isFile()) {
       throw new HostError('MCPH_CONFIG_NOT_FOUND', `${displayPath(file, options.cwd)}: is not a file. Give --config the config file itself.`, { file });
     }
+    let result;
     try {
-      const result = await explorer.load(file);
-      return { file, raw: result?.isEmpty ? {} : (result?.config ?? {}) };
+      result = await explorer.load(file);
     } catch (error) {
-      throw unreadable(file, options.cwd, error);
+      throw isHostError(error) ? error : unreadable(file, options.cwd, error);
     }
+    if (!result || result.isEmpty || result.config === null || result.config === undefined) {
+      if (path.basename(file) === 'package.json') {
+        throw new HostError('MCPH_CONFIG_INVALID', `${displayPath(file, options.cwd)}: has no "${MODULE_NAME}" key. Add one holding the config, or pass --config the config file itself.`, { file });
+      }
+      throw emptyConfig(file, options.cwd);
+    }
+    return { file, raw: result.config };
   }
   let result;
   try {
     result = await explorer.search(options.cwd);
   } catch (error) {
+    if (isHostError(error)) throw error;
     const file = (error as { filepath?: string }).filepath ?? options.cwd;
     throw unreadable(file, options.cwd, error);
   }
+  // The search passes over empty files (cosmiconfig's ignoreEmptySearchPlaces cannot be turned off without also
+  // stopping at every package.json that has no "mcp-host" key): name the first one it passed.
+  const skipped = firstEmptySearchPlace(options.cwd, result?.filepath);
+  if (skipped) throw emptyConfig(skipped, options.cwd);
   if (!result) {
     const root = projectRoot(options.cwd);
     const searched = root.dir === options.cwd ? options.cwd : `${options.cwd} and its parents up to ${root.dir}`;
@@ -98,7 +131,38 @@ export async function loadConfigFile(options: { configPath?: string | undefined;
       `No mcp-host config found: searched ${searched}${root.manifest ? ` (the project root: it holds ${root.manifest})` : ''} for ${MODULE_NAME}.config.{json,yaml,yml,js,mjs,cjs,ts}, .${MODULE_NAME}rc[.json|.yaml|.yml|.js|.mjs|.cjs|.ts] and an "${MODULE_NAME}" key in package.json. Run "mcp-host init" to write a starter config in the working directory, create ${path.join(root.manifest ? root.dir : options.cwd, `${MODULE_NAME}.config.json`)} (see the README's config reference), or pass --config <file>.`,
     );
   }
-  return { file: result.filepath, raw: result.isEmpty ? {} : result.config };
+  if (result.isEmpty || result.config === null || result.config === undefined) throw emptyConfig(result.filepath, options.cwd);
+  return { file: result.filepath, raw: result.config };
+}
+
+/** A config file that holds nothing: empty, only whitespace or comments, or `null`. */
+function emptyConfig(file: string, cwd: string): HostError {
+  return new HostError(
+    'MCPH_CONFIG_INVALID',
+    `${displayPath(file, cwd)}: the file is empty (or holds only null); a config is an object such as { "plugins": [] }. Write one ("mcp-host init" writes a starter), or delete the file.`,
+    { file },
+  );
+}
+
+/**
+ * The first search place, in the order cosmiconfig tries them, that exists and holds only whitespace, up to the
+ * file the search found (or the project root, when it found none). package.json is not a config file of ours.
+ */
+function firstEmptySearchPlace(cwd: string, found: string | undefined): string | undefined {
+  const root = projectRoot(cwd).dir;
+  for (let dir = cwd; ; dir = path.dirname(dir)) {
+    for (const place of SEARCH_PLACES) {
+      const file = path.join(dir, place);
+      if (file === found) return undefined;
+      if (place === 'package.json' || !existsSync(file)) continue;
+      try {
+        if (readFileSync(file, 'utf8').trim() === '') return file;
+      } catch {
+        // A directory or an unreadable file: cosmiconfig passes over it the same way.
+      }
+    }
+    if (dir === root || path.dirname(dir) === dir) return undefined;
+  }
 }
 
 /** Where cosmiconfig's search stops: the nearest directory holding package.json (or package.yaml), else `/`. */
@@ -119,10 +183,13 @@ function unreadable(file: string, cwd: string, error: unknown): HostError {
     .split(/\n\s*\n/)[0]!
     .replace(/\s+/g, ' ')
     .trim();
-  const position = /at position (\d+)/.exec(reason);
-  if (format === 'JSON' && position) {
-    const before = readFileSync(file, 'utf8').slice(0, Number(position[1])).split('\n');
-    reason += ` (line ${before.length}, column ${before.at(-1)!.length + 1})`;
+  if (format === 'JSON') {
+    const text = readableText(file);
+    const offset = text === undefined ? undefined : jsonSyntaxErrorOffset(text);
+    if (offset !== undefined) {
+      const { line, column } = lineAndColumn(text!, offset);
+      reason = `${reason.replace(/ in JSON at position \d+.*$/, '')} (line ${line}, column ${column})`;
+    }
   }
   const systemCode = (error as { code?: unknown } | undefined)?.code;
   const message =
@@ -132,6 +199,14 @@ function unreadable(file: string, cwd: string, error: unknown): HostError {
       ? `${where}: the config module threw while loading: ${reason || describeError(error)}. Fix the error in the file; --debug shows its stack.`
       : `${where}: invalid ${format}: ${reason || describeError(error)}. Fix the syntax in the file.`;
   return new HostError('MCPH_CONFIG_UNREADABLE', message, { file, cause: error });
+}
+
+function readableText(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 function formatOf(file: string): 'JSON' | 'YAML' | 'module' {

@@ -41,6 +41,13 @@ export const shutdownSchema = z
   })
   .prefault({});
 
+export const startupSchema = z
+  .strictObject({
+    applyTimeoutMs: milliseconds(10_000).meta({ description: "Bound for each plugin's apply(); past it startup fails (exit 1, naming the plugin)." }),
+    tapTimeoutMs: milliseconds(60_000).meta({ description: 'Default bound for each start tap (a tap may set its own timeoutMs); past it startup fails (exit 1, naming the plugin).' }),
+  })
+  .prefault({});
+
 /** The host's own config keys. Strict: an unknown key is an error, so typos are caught. */
 export const hostConfigSchema = z.strictObject({
   $schema: z.string().optional().meta({ description: 'For editors: the JSON Schema this file follows (`mcp-host schema`).' }),
@@ -48,6 +55,7 @@ export const hostConfigSchema = z.strictObject({
   version: z.string().min(1).default('0.1.0').meta({ description: 'Server version reported to clients.' }),
   instructions: z.string().optional().meta({ description: 'Instructions for the client, sent in `initialize`.' }),
   transport: transportSchema.default({ type: 'stdio' }),
+  startup: startupSchema,
   shutdown: shutdownSchema,
   logging: z
     .strictObject({

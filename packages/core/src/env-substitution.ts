@@ -15,13 +15,16 @@ export interface EnvProblem {
  * Replace `${VAR}` and `${VAR:-default}` in every string of a plain config value (objects and arrays are
  * walked; functions, class instances and plugin objects are left alone). `$${` stands for a literal `${`.
  * An unset variable without a default is reported, not replaced with an empty string: a silently empty
- * token is worse than a clear error.
+ * token is worse than a clear error. A node shared by several places (a YAML alias, a JS object used twice) is
+ * substituted once and stays shared in the result, so a config's size in memory does not grow; measure it
+ * with `checkConfigSize` first, which also refuses cycles.
  */
 export function substituteEnv(
   value: unknown,
   env: NodeJS.ProcessEnv,
   problems: EnvProblem[],
   path: (string | number)[] = [],
+  done: WeakMap<object, unknown> = new WeakMap(),
 ): unknown {
   if (typeof value === 'string') {
     if (!value.includes('${')) return value;
@@ -35,11 +38,20 @@ export function substituteEnv(
       return match;
     });
   }
-  if (Array.isArray(value)) return value.map((item, index) => substituteEnv(item, env, problems, [...path, index]));
+  if (typeof value !== 'object' || value === null) return value;
+  const previous = done.get(value);
+  if (previous !== undefined) return previous;
+  if (Array.isArray(value)) {
+    const result: unknown[] = [];
+    done.set(value, result);
+    for (const [index, item] of value.entries()) result.push(substituteEnv(item, env, problems, [...path, index], done));
+    return result;
+  }
   // A plugin object (JS/TS configs) is code, not config: its strings are not ours to rewrite.
   if (isPlainObject(value) && !isPlugin(value)) {
     const result: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) result[key] = substituteEnv(item, env, problems, [...path, key]);
+    done.set(value, result);
+    for (const [key, item] of Object.entries(value)) result[key] = substituteEnv(item, env, problems, [...path, key], done);
     return result;
   }
   return value;

@@ -8,6 +8,8 @@ export const ERROR_CODES = {
   MCPH_CONFIG_UNREADABLE: 'The configuration file could not be read or parsed.',
   MCPH_CONFIG_INVALID: 'The configuration failed validation.',
   MCPH_CONFIG_ENV_MISSING: 'A ${VAR} reference names an unset environment variable and has no default.',
+  MCPH_CONFIG_TIMEOUT: 'Loading the configuration (its file, a JS config module, a plugin import) did not settle within its bound.',
+  MCPH_CONFIG_TOO_LARGE: 'The configuration expands past its size bound (a YAML alias bomb), nests too deep, or contains itself.',
   MCPH_PLUGIN_NOT_FOUND: 'A plugin specifier could not be resolved.',
   MCPH_PLUGIN_LOAD_FAILED: 'A plugin module was found but importing it threw.',
   MCPH_PLUGIN_INVALID: 'A plugin module does not export a plugin object.',

@@ -1,3 +1,4 @@
+import { boundedWait } from './bounded-wait.js';
 import { HostError, describeError, isHostError, type HostErrorCode } from './errors.js';
 import type { HookName, HostTapOptions, ShutdownContext, StartContext } from './hooks.js';
 import type { ShutdownReason, TapReport } from './shutdown-report.js';
@@ -72,14 +73,24 @@ export function nameFailures(hookName: 'start' | 'ready', onTapRunning: TapRunni
   };
 }
 
-/** For `start`: once shutdown began (the context's signal aborted) the remaining start taps do not run. */
-export function skipOnceAborted() {
+/**
+ * For `start`: once shutdown began (the context's signal aborted) the remaining start taps do not run; each tap
+ * is bounded by its own `timeoutMs` or `startup.tapTimeoutMs` (read when it runs: the config loads after the
+ * hooks are made), with a ref'd timer, so a tap that never settles fails startup (`MCPH_HOOK_TIMEOUT`) instead
+ * of letting the event loop drain and the process end with 0, or hang while a plugin's socket holds the loop.
+ */
+export function skipOnceAbortedAndBound(defaultTimeoutMs: () => number) {
   return {
     register<T extends HostTap>(tap: T): T {
       const original = tap;
-      const fn = (ctx: StartContext) => {
-        if (ctx.signal.aborted) return Promise.reject(new HostError('MCPH_STARTUP_ABORTED', 'startup aborted: shutdown began', { plugin: original.name, hook: 'start' }));
-        return invokeTap(original, [ctx]);
+      const fn = async (ctx: StartContext) => {
+        if (ctx.signal.aborted) throw new HostError('MCPH_STARTUP_ABORTED', 'startup aborted: shutdown began', { plugin: original.name, hook: 'start' });
+        const timeoutMs = original.timeoutMs ?? defaultTimeoutMs();
+        const result = await boundedWait(invokeTap(original, [ctx]), timeoutMs);
+        if (result.kind === 'rejected') throw result.error;
+        if (result.kind === 'timeout') {
+          throw new HostError('MCPH_HOOK_TIMEOUT', `[plugin ${original.name}] hook start: did not settle within ${timeoutMs} ms (startup.tapTimeoutMs, or the tap's own timeoutMs); make it finish, or raise the bound`, { plugin: original.name, hook: 'start' });
+        }
       };
       return { ...original, type: 'promise', fn } as T;
     },
@@ -145,8 +156,18 @@ export function isolateAndBound() {
         });
         try {
           const outcome = await Promise.race([invokeTap(original, [ctx]), bound]);
-          if (outcome !== TIMED_OUT) {
+          // A tap that blocked the event loop returns "in time" as far as the race can tell: its timer could not
+          // fire. The wall clock tells.
+          const elapsedMs = Date.now() - startedAt;
+          if (outcome !== TIMED_OUT && elapsedMs <= tapDeadline - startedAt) {
             report('ok');
+            return;
+          }
+          if (outcome !== TIMED_OUT) {
+            const error = `returned after ${elapsedMs} ms, past its bound of ${tapDeadline - startedAt} ms (it blocked the event loop?)`;
+            const code = 'MCPH_HOOK_TIMEOUT';
+            run.log(original.name, `${run.hook} tap overran: ${error} (${code})`);
+            report('timed-out', { error, code });
             return;
           }
           const byDeadline = tapDeadline === run.deadline && startedAt + timeoutMs > run.deadline;

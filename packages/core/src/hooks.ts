@@ -1,5 +1,5 @@
 import { AsyncSeriesHook } from 'tapable';
-import { isolateAndBound, nameFailures, skipOnceAborted, type TapRun, type TapRunningObserver } from './hook-interceptors.js';
+import { isolateAndBound, nameFailures, skipOnceAbortedAndBound, type TapRun, type TapRunningObserver } from './hook-interceptors.js';
 import type { ShutdownReason } from './shutdown-report.js';
 
 /** Passed to every `start` tap. */
@@ -26,7 +26,10 @@ export type StoppingContext = ShutdownContext;
  * `host.hooks.shutdown.tapPromise({ name: 'my-plugin', timeoutMs: 3000 }, fn)`.
  */
 export interface HostTapOptions {
-  /** This tap's own bound in ms, instead of `shutdown.hookTimeoutMs`. The global deadline still applies. */
+  /**
+   * This tap's own bound in ms, instead of `shutdown.hookTimeoutMs` (stopping, shutdown: the global deadline still
+   * applies) or `startup.tapTimeoutMs` (start).
+   */
   timeoutMs?: number;
 }
 
@@ -52,9 +55,10 @@ export interface TapOnlyHook<Args extends unknown[], Extra extends object = obje
 export interface HostHooks {
   /**
    * Every plugin was applied; open connections, watchers and timers here. A tap that throws stops startup
-   * (`MCPH_HOOK_FAILED`, exit 1) and the later start taps do not run; `ctx.signal` aborts if shutdown begins.
+   * (`MCPH_HOOK_FAILED`, exit 1) and the later start taps do not run; so does one that does not settle within
+   * `startup.tapTimeoutMs` or its own `timeoutMs` (`MCPH_HOOK_TIMEOUT`). `ctx.signal` aborts if shutdown begins.
    */
-  readonly start: TapOnlyHook<[ctx: StartContext]>;
+  readonly start: TapOnlyHook<[ctx: StartContext], HostTapOptions>;
   /** The transport is connected (stdio) or listening (HTTP): the host is serving. A tap that throws stops the host. */
   readonly ready: TapOnlyHook<[]>;
   /**
@@ -78,17 +82,17 @@ export type HookName = keyof HostHooks;
  * hook is called with, the plugin-side type what a tap receives.
  */
 export interface LifecycleHooks {
-  readonly start: AsyncSeriesHook<[ctx: StartContext]>;
+  readonly start: AsyncSeriesHook<[ctx: StartContext], HostTapOptions>;
   readonly ready: AsyncSeriesHook<[]>;
   readonly stopping: AsyncSeriesHook<[run: TapRun], HostTapOptions>;
   readonly shutdown: AsyncSeriesHook<[run: TapRun], HostTapOptions>;
 }
 
 /** Build every hook with its interceptors, and the tap-only view plugins (and embedders) get. */
-export function createHooks(onTapRunning: TapRunningObserver): { lifecycle: LifecycleHooks; view: HostHooks } {
-  const start = new AsyncSeriesHook<[ctx: StartContext]>(['ctx']);
+export function createHooks(onTapRunning: TapRunningObserver, startTapTimeoutMs: () => number): { lifecycle: LifecycleHooks; view: HostHooks } {
+  const start = new AsyncSeriesHook<[ctx: StartContext], HostTapOptions>(['ctx']);
   start.intercept(nameFailures('start', onTapRunning));
-  start.intercept(skipOnceAborted());
+  start.intercept(skipOnceAbortedAndBound(startTapTimeoutMs));
   const ready = new AsyncSeriesHook<[]>([]);
   ready.intercept(nameFailures('ready', onTapRunning));
   const stopping = new AsyncSeriesHook<[run: TapRun], HostTapOptions>(['run']);
@@ -97,7 +101,7 @@ export function createHooks(onTapRunning: TapRunningObserver): { lifecycle: Life
   shutdown.intercept(isolateAndBound());
   const lifecycle = Object.freeze({ start, ready, stopping, shutdown });
   const view: HostHooks = Object.freeze({
-    start: tapOnly<[ctx: StartContext]>(start),
+    start: tapOnly<[ctx: StartContext], HostTapOptions>(start),
     ready: tapOnly<[]>(ready),
     stopping: tapOnly<[ctx: StoppingContext], HostTapOptions>(stopping),
     shutdown: tapOnly<[ctx: ShutdownContext], HostTapOptions>(shutdown),

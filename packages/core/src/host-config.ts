@@ -21,17 +21,23 @@ export interface HostConfigSource {
   resolveFrom: readonly string[];
 }
 
+/** Where a load is, for the message when it does not settle in time: the file being read, the plugin being imported. */
+export interface LoadProgress {
+  file?: string;
+  plugin?: string;
+}
+
 /**
  * The load phase: read the config (the object given, or the file given or found), lay the transport override
  * over it, then resolve it (env substitution, validation, plugins loaded, their options validated). The loader
  * and resolver are imported here, so a host given an object never loads cosmiconfig.
  */
-export async function loadHostConfig(source: HostConfigSource): Promise<ResolvedConfig> {
+export async function loadHostConfig(source: HostConfigSource & { progress?: LoadProgress }): Promise<ResolvedConfig> {
   let raw: unknown = source.config;
   let file: string | undefined;
   if (typeof raw !== 'object' || raw === null) {
     const { loadConfigFile } = await import('./config-loader.js');
-    ({ raw, file } = await loadConfigFile({ configPath: source.config as string | undefined, cwd: source.cwd }));
+    ({ raw, file } = await loadConfigFile({ configPath: source.config as string | undefined, cwd: source.cwd, progress: source.progress }));
   }
   const override = source.transport;
   if (override && typeof raw === 'object' && raw !== null) {
@@ -40,5 +46,5 @@ export async function loadHostConfig(source: HostConfigSource): Promise<Resolved
     raw = { ...raw, transport: current.type === type ? { ...current, ...override, type } : { ...override, type } };
   }
   const { resolveConfig } = await import('./resolve-config.js');
-  return resolveConfig({ raw, file, cwd: source.cwd, env: source.env, resolveFrom: source.resolveFrom });
+  return resolveConfig({ raw, file, cwd: source.cwd, env: source.env, resolveFrom: source.resolveFrom, progress: source.progress });
 }

@@ -1,6 +1,7 @@
 import { boundedWait } from './bounded-wait.js';
 import { hostConfigSchema } from './config-schema.js';
-import { loadHostConfig, type HostConfigSource } from './host-config.js';
+import { displayPath } from './config-loader.js';
+import { loadHostConfig, type HostConfigSource, type LoadProgress } from './host-config.js';
 import { describeHost, type HostDescription } from './host-description.js';
 import { HostError, describeError, isHostError } from './errors.js';
 import { TapRun, planOf, type TapPlanEntry } from './hook-interceptors.js';
@@ -11,14 +12,22 @@ import { createPluginHost, type PluginHostSource } from './plugin-host.js';
 import type { ResolvedConfig } from './resolve-config.js';
 import { ServiceRegistry, type ServiceLookup } from './services.js';
 import { SessionPool, type ServeTarget } from './session-pool.js';
-import { buildShutdownReport, formatShutdownReport, type ShutdownReason, type ShutdownReport } from './shutdown-report.js';
+import { buildShutdownReport, formatShutdownReport, type ShutdownReason, type ShutdownReport, type TapReport } from './shutdown-report.js';
 
 export interface CreateHostOptions extends Partial<HostConfigSource> {
   /** Stack traces in errors, debug logging, and (with `run()`) a list of handles left open after shutdown. */
   debug?: boolean;
   /** Where stderr output goes (logs and the shutdown report); default `process.stderr`. */
   stderr?: NodeJS.WritableStream;
+  /**
+   * Bound for loading the config — reading it, a JS config's module and its default export, importing every
+   * plugin — in ms; default 30 000 (the CLI's `--load-timeout`). Past it, `MCPH_CONFIG_TIMEOUT` (exit 78).
+   */
+  loadTimeoutMs?: number;
 }
+
+/** `loadTimeoutMs` when not given. */
+export const DEFAULT_LOAD_TIMEOUT_MS = 30_000;
 
 /** What moves the host from one state to the next: a phase beginning or ending, or a shutdown trigger. */
 type LifecycleEvent = 'load' | 'loaded' | 'load-failed' | 'apply' | 'applied' | 'start' | 'started' | 'connected' | 'shutdown' | 'stopped';
@@ -85,7 +94,10 @@ export class Host {
     this.#stderr = options.stderr ?? process.stderr;
     this.#logOutput = createLogOutput(options.debug ? 'debug' : 'info', (line) => this.#stderr.write(line));
     this.logger = createLogger('mcp-host', this.#logOutput);
-    const { lifecycle, view } = createHooks((hook, tap) => (this.#runningTap = tap === undefined ? undefined : `${hook}:${tap}`));
+    const { lifecycle, view } = createHooks(
+      (hook, tap) => (this.#runningTap = tap === undefined ? undefined : `${hook}:${tap}`),
+      () => this.#startupLimits().tapTimeoutMs,
+    );
     this.#lifecycle = lifecycle;
     this.hooks = view;
     this.services = this.#registry.lookup();
@@ -128,10 +140,18 @@ export class Host {
   async apply(): Promise<void> {
     const config = await this.load();
     if (!this.#move('apply')) return;
+    const { applyTimeoutMs } = this.#startupLimits();
     for (const { plugin, options } of config.plugins) {
-      try {
-        await plugin.apply(createPluginHost(plugin.name, this.#pluginHostSource), options);
-      } catch (error) {
+      const applying = new Promise<unknown>((resolve) => resolve(plugin.apply(createPluginHost(plugin.name, this.#pluginHostSource), options)));
+      // Bounded with a ref'd timer: an apply that never settles would otherwise end the process with 0 once the
+      // event loop drains, or hang it while something else holds the loop. Shutdown cuts the wait short.
+      const result = await boundedWait(applying, applyTimeoutMs, this.signal);
+      if (result.kind === 'aborted') return;
+      if (result.kind === 'timeout') {
+        throw new HostError('MCPH_PLUGIN_APPLY_FAILED', `[plugin ${plugin.name}] apply: did not settle within startup.applyTimeoutMs (${applyTimeoutMs} ms); apply() only registers, open connections in a start tap`, { plugin: plugin.name, hook: 'apply' });
+      }
+      if (result.kind === 'rejected') {
+        const { error } = result;
         if (isHostError(error) && error.plugin === plugin.name) throw error;
         throw new HostError('MCPH_PLUGIN_APPLY_FAILED', `[plugin ${plugin.name}] apply: ${describeError(error)}`, { plugin: plugin.name, hook: 'apply', cause: error });
       }
@@ -154,8 +174,13 @@ export class Host {
     try {
       if (this.#state !== 'applied') await this.apply();
       if (!this.#move('start')) return;
-      this.#startPromise = this.#lifecycle.start.promise(Object.freeze({ signal: this.#startController.signal }));
-      await this.#startPromise.finally(() => (this.#startPromise = undefined));
+      const starting = (this.#startPromise = this.#lifecycle.start.promise(Object.freeze({ signal: this.#startController.signal })));
+      // Raced against shutdown: a start tap that ignores its signal must not hold serve() (and the process) past
+      // the shutdown deadline; the shutdown waits for it, bounded, and reports it.
+      const started = await boundedWait(starting, Infinity, this.signal);
+      if (started.kind === 'aborted') return;
+      this.#startPromise = undefined;
+      if (started.kind === 'rejected') throw started.error;
       if (!this.#move('started')) return;
       await this.#pool.serve(target);
       if (!this.#move('connected')) return;
@@ -204,9 +229,15 @@ export class Host {
 
   async #load(): Promise<ResolvedConfig> {
     if (!this.#move('load')) throw new HostError('MCPH_HOST_STATE', 'Cannot load the config: the host is shutting down.');
-    const { config, transport, env = process.env, resolveFrom = [] } = this.#options;
+    const { config, transport, env = process.env, resolveFrom = [], loadTimeoutMs = DEFAULT_LOAD_TIMEOUT_MS } = this.#options;
+    const progress: LoadProgress = {};
     try {
-      this.#config = await loadHostConfig({ config, transport, env, cwd: this.#cwd, resolveFrom: [...resolveFrom, import.meta.url] });
+      const loading = loadHostConfig({ config, transport, env, cwd: this.#cwd, resolveFrom: [...resolveFrom, import.meta.url], progress });
+      const loaded = await boundedWait(loading, loadTimeoutMs, this.signal);
+      if (loaded.kind === 'rejected') throw loaded.error;
+      if (loaded.kind === 'aborted') throw new HostError('MCPH_STARTUP_ABORTED', 'startup aborted: shutdown began while the config was loading');
+      if (loaded.kind === 'timeout') throw loadTimeout(progress, this.#cwd, loadTimeoutMs);
+      this.#config = loaded.value;
     } catch (error) {
       this.#loading = undefined;
       this.#move('load-failed');
@@ -229,8 +260,19 @@ export class Host {
     this.logger.info('shutting down (%s)', reason);
 
     const stopping = await this.#runTaps('stopping', reason, deadline);
-    // A start tap still running has its signal aborted; it gets a bounded moment to return.
-    if (wasStarting) await boundedWait(wasStarting, Math.min(startedAt + limits.hookTimeoutMs, deadline) - Date.now());
+    // A start tap still running has its signal aborted; it gets a bounded moment to return, and one that does not
+    // is reported: the process exits without waiting for it.
+    let start: TapReport | undefined;
+    if (wasStarting) {
+      const waitMs = Math.min(startedAt + limits.hookTimeoutMs, deadline) - Date.now();
+      const result = await boundedWait(wasStarting, waitMs);
+      const tap = this.#runningTap?.startsWith('start:') ? this.#runningTap.slice('start:'.length) : undefined;
+      if (result.kind === 'timeout' && tap !== undefined) {
+        const error = `still running ${Date.now() - startedAt} ms after shutdown began: it ignored ctx.signal; the host exits without it`;
+        start = { name: tap, plugin: tap, outcome: 'timed-out', durationMs: Date.now() - startedAt, timeoutMs: limits.hookTimeoutMs, error, code: 'MCPH_HOOK_TIMEOUT' };
+        createLogger(tap, this.#logOutput).error(`start tap ${error} (MCPH_HOOK_TIMEOUT)`);
+      }
+    }
 
     const drainStarted = Date.now();
     const { completed, cut } = await this.#pool.drain(Math.min(drainStarted + limits.drainTimeoutMs, deadline));
@@ -244,7 +286,7 @@ export class Host {
     this.#move('stopped');
 
     const drain = { completed, cut, refused: this.#pool.refused, durationMs: drainMs };
-    const report = buildShutdownReport({ reason, failure, startedAt, drain, stopping, shutdown });
+    const report = buildShutdownReport({ reason, failure, startedAt, drain, start, stopping, shutdown });
     this.#stderr.write(formatShutdownReport(report));
     return report;
   }
@@ -272,6 +314,11 @@ export class Host {
     throw new HostError('MCPH_HOST_STATE', `Cannot ${event}: the host is ${this.#state}. Call load(), apply() and serve() once each, in order (serve() does all three).`);
   }
 
+  /** The startup bounds: the config's, or the schema's defaults before a config loaded. */
+  #startupLimits(): ResolvedConfig['host']['startup'] {
+    return this.#config?.host.startup ?? hostConfigSchema.shape.startup.parse(undefined);
+  }
+
   /** The shutdown bounds: the config's, or the schema's defaults when shutdown comes before a config loaded. */
   #limits(): ResolvedConfig['host']['shutdown'] {
     return this.#config?.host.shutdown ?? hostConfigSchema.shape.shutdown.parse(undefined);
@@ -281,4 +328,11 @@ export class Host {
     if (!this.#config) throw new HostError('MCPH_HOST_STATE', 'The host has no config yet: call load() (or serve()) first.');
     return this.#config;
   }
+}
+
+/** What a load that did not settle was doing: the file it was reading, the plugin it was importing. */
+function loadTimeout(progress: LoadProgress, cwd: string, ms: number): HostError {
+  const where = progress.file ? displayPath(progress.file, cwd) : 'config';
+  const doing = progress.plugin ? `importing plugin "${progress.plugin}"` : progress.file ? 'loading the file (a JS config whose module or default export never settles?)' : 'searching for the config file';
+  return new HostError('MCPH_CONFIG_TIMEOUT', `${where}: still loading after ${ms} ms, ${doing}. Fix the module, or raise the bound with --load-timeout <ms>.`, { file: progress.file });
 }

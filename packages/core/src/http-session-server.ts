@@ -7,23 +7,12 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { HttpTransportConfig } from './config-schema.js';
 import { HostError, describeError } from './errors.js';
 import type { SessionHost, SessionListener } from './session-pool.js';
+import { canonicalHostHeader, hostHeaderName, isLoopbackHost, isLoopbackHostHeader, isLoopbackOrigin } from './loopback-names.js';
 import { HTTP_NOT_ADMITTED_CODE, HTTP_REFUSED_CODE, SHUTTING_DOWN_CODE } from './protocol-errors.js';
-
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
-
-export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK_HOSTS.has(host) || host.startsWith('127.');
-}
 
 interface Session {
   transport: StreamableHTTPServerTransport;
   server: McpServer;
-}
-
-/** The hostname of a `Host` header or an origin, without the port. */
-function hostnameOf(value: string): string {
-  if (value.startsWith('[')) return value.slice(0, value.indexOf(']') + 1).toLowerCase();
-  return value.split(':')[0]!.toLowerCase();
 }
 
 function sameSecret(given: string, expected: string): boolean {
@@ -228,10 +217,15 @@ export class HttpSessionServer implements SessionListener {
     const header = req.headers.host;
     if (!header) return 'Forbidden: Host header required';
     const allowed = this.#config.allowedHosts;
-    const name = hostnameOf(header);
-    if (allowed) return allowed.map((host) => host.toLowerCase()).includes(name) || allowed.includes(header) ? undefined : `Forbidden: Host ${header} is not allowed`;
+    if (allowed) {
+      const name = hostHeaderName(header);
+      return allowed.includes(header) || (name !== undefined && allowed.some((host) => host.toLowerCase() === name)) ? undefined : `Forbidden: Host ${header} is not allowed`;
+    }
     // Bound to loopback: only loopback names may reach us (DNS-rebinding protection).
-    if (isLoopbackHost(this.#config.host) && !isLoopbackHost(name)) return `Forbidden: Host ${header} is not allowed`;
+    if (isLoopbackHost(this.#config.host)) {
+      if (!isLoopbackHostHeader(header)) return `Forbidden: Host ${header} is not allowed`;
+      req.headers.host = canonicalHostHeader(header);
+    }
     return undefined;
   }
 
@@ -240,13 +234,7 @@ export class HttpSessionServer implements SessionListener {
     if (origin === undefined) return undefined;
     const allowed = this.#config.allowedOrigins;
     if (allowed) return allowed.includes(origin) ? undefined : `Forbidden: Origin ${origin} is not allowed`;
-    let parsed: URL;
-    try {
-      parsed = new URL(origin);
-    } catch {
-      return `Forbidden: Origin ${origin} is not allowed`;
-    }
-    return isLoopbackHost(parsed.hostname.toLowerCase()) || isLoopbackHost(`[${parsed.hostname}]`) ? undefined : `Forbidden: Origin ${origin} is not allowed`;
+    return isLoopbackOrigin(origin) ? undefined : `Forbidden: Origin ${origin} is not allowed`;
   }
 
   #readBody(req: IncomingMessage): Promise<string | 'too-large'> {

@@ -38,8 +38,13 @@ export interface Logger {
 }
 
 export interface LogOutput {
-  /** Minimum level written to stderr and mirrored. */
+  /** Minimum level written to stderr, and what a client that never sent `logging/setLevel` is sent. */
   level: LogLevel;
+  /**
+   * The lowest level some client asked for with `logging/setLevel`, when below `level`: records from there up go
+   * to the sinks (each filters by its own client's level) though not to stderr.
+   */
+  clientFloor?: LogLevel | undefined;
   write(line: string): void;
   sinks: Set<LogSink>;
 }
@@ -51,9 +56,12 @@ export function createLogOutput(level: LogLevel, write: (line: string) => void):
 /** A logger writing to `output`; its records go to `sinks` (default: the output's own, the client mirror). */
 export function createLogger(name: string, output: LogOutput, sinks: ReadonlySet<LogSink> = output.sinks): Logger {
   const log = (level: LogLevel, message: string, args: unknown[]): void => {
-    if (!isLevelEnabled(level, output.level)) return;
+    const toStderr = isLevelEnabled(level, output.level);
+    const toSinks = sinks.size > 0 && (toStderr || (output.clientFloor !== undefined && isLevelEnabled(level, output.clientFloor)));
+    if (!toStderr && !toSinks) return;
     const text = args.length > 0 ? format(message, ...args) : message;
-    output.write(`[${name}] ${level}: ${text}\n`);
+    if (toStderr) output.write(`[${name}] ${level}: ${text}\n`);
+    if (!toSinks) return;
     for (const sink of sinks) {
       try {
         sink({ level, logger: name, message: text });

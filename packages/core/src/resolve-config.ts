@@ -2,7 +2,9 @@ import * as path from 'node:path';
 import { HostError, isHostError, type HostErrorCode, type Problem } from './errors.js';
 import { substituteEnv, type EnvProblem } from './env-substitution.js';
 import { formatKeyPath } from './key-path.js';
+import { MAX_CONFIG_DEPTH, MAX_CONFIG_EXPANDED_BYTES, checkConfigSize } from './config-size.js';
 import { displayPath } from './config-loader.js';
+import type { LoadProgress } from './host-config.js';
 import { hostConfigSchema, pluginEntrySchema, type HostConfig, type PluginEntry } from './config-schema.js';
 import type { OptionsSchema, Plugin } from './plugin.js';
 import { importPlugin, resolvePluginSpecifier } from './plugin-resolver.js';
@@ -38,6 +40,8 @@ export interface ResolveConfigOptions {
   env?: NodeJS.ProcessEnv;
   /** Module URLs to resolve package-name plugins from after the config's directory. */
   resolveFrom?: readonly string[];
+  /** Told which plugin is being imported, for the message when loading does not settle in time. */
+  progress?: LoadProgress | undefined;
 }
 
 type Issue = { readonly message: string; readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined };
@@ -65,6 +69,18 @@ export async function resolveConfig(options: ResolveConfigOptions): Promise<Reso
   const problems: Problem[] = [];
   const report = (code: HostErrorCode, message: string): void => void problems.push({ code, message });
 
+  // Before anything walks it: a bomb expands in every walk (substitution, validation) and is refused whole.
+  const size = checkConfigSize(options.raw);
+  if (size) {
+    const keyPath = formatKeyPath(userKeys(size.path));
+    const what =
+      size.kind === 'cycle'
+        ? 'contains itself (a YAML alias or JS reference to one of its own parents); a config is a tree. Remove the self-reference.'
+        : size.kind === 'too-deep'
+        ? `nests deeper than ${MAX_CONFIG_DEPTH} levels; flatten it.`
+        : `expands to more than ${MAX_CONFIG_EXPANDED_BYTES / 1024 / 1024} MiB once its YAML aliases (or shared JS references) are written out in full (a "billion laughs"?). Remove the aliases that multiply it.`;
+    throw new HostError('MCPH_CONFIG_TOO_LARGE', `${where}: ${keyPath}: ${what}`, { file, path: keyPath });
+  }
   const envProblems: EnvProblem[] = [];
   const raw = substituteEnv(options.raw ?? {}, options.env ?? process.env, envProblems);
   // A value still holding an unset ${VAR} fails its schema too; that second line would only repeat the first.
@@ -91,7 +107,11 @@ export async function resolveConfig(options: ResolveConfigOptions): Promise<Reso
 
   // Sequentially, in config order: importing runs a module's top-level code, and that order should not vary.
   const loaded: (LoadedEntry & { index: number })[] = [];
-  for (const { entry, index } of entries) loaded.push({ ...(await loadEntry(entry, dir, options.resolveFrom ?? [])), index });
+  for (const { entry, index } of entries) {
+    if (options.progress) options.progress.plugin = typeof entry === 'string' ? entry : Array.isArray(entry) && typeof entry[0] === 'string' ? entry[0] : `plugins[${index}]`;
+    loaded.push({ ...(await loadEntry(entry, dir, options.resolveFrom ?? [])), index });
+  }
+  if (options.progress) delete options.progress.plugin;
   const plugins: ResolvedPlugin[] = [];
   const causes: unknown[] = [];
   const seen = new Map<string, { index: number; specifier: string }>();

@@ -44,7 +44,7 @@ export interface ServerInfo {
 export interface SessionPoolOptions {
   /** Read when a server is made: the config is loaded by then. */
   serverInfo: () => ServerInfo;
-  /** The host's log output: every record at or above the config's level is mirrored to each client. */
+  /** The host's log output: records are mirrored to each client at its own `logging/setLevel`, else the config's level. */
   logOutput: LogOutput;
   logger: Logger;
   /** Aborts when shutdown begins; resource providers get it with each request. */
@@ -140,6 +140,7 @@ export class SessionPool implements SessionHost {
     server.server.registerCapabilities({ logging: {} });
     server.server.setRequestHandler(SetLevelRequestSchema, async (request) => {
       this.#logLevels.set(sessionKey, request.params.level);
+      this.#updateClientFloor();
       return {};
     });
     for (const registration of this.#registrations) registration.register(server);
@@ -148,6 +149,7 @@ export class SessionPool implements SessionHost {
     server.server.onclose = () => {
       this.#servers.delete(server);
       this.#logLevels.delete(sessionKey);
+      this.#updateClientFloor();
       void this.resources.endSession(sessionKey).catch((error) => this.logger.warning('ending the subscriptions of session %s: %s', sessionKey, describeError(error)));
     };
     // Log notifications go only to a client that finished initialization.
@@ -210,7 +212,8 @@ export class SessionPool implements SessionHost {
     return (record: LogRecord) => {
       const server = this.#requestServers.get(extra.signal);
       const sessionKey = server && this.#servers.get(server);
-      if (sessionKey !== undefined && !this.#isWanted(record.level, sessionKey)) return;
+      const isWanted = sessionKey === undefined ? isLevelEnabled(record.level, this.#options.logOutput.level) : this.#isWanted(record.level, sessionKey);
+      if (!isWanted) return;
       extra.sendNotification({ method: 'notifications/message', params: { level: record.level, logger: record.logger, data: record.message } }).catch(() => {});
     };
   }
@@ -232,14 +235,20 @@ export class SessionPool implements SessionHost {
     return server.isConnected() && this.#initialized.has(server);
   }
 
+  /** A session's level is its own `logging/setLevel`, lower or higher than the config's; until it sends one, the config's. */
   #isWanted(level: LogLevel, sessionKey: string): boolean {
-    const threshold = this.#logLevels.get(sessionKey);
-    return threshold === undefined || isLevelEnabled(level, threshold);
+    return isLevelEnabled(level, this.#logLevels.get(sessionKey) ?? this.#options.logOutput.level);
+  }
+
+  /** Tell the loggers the lowest level a client asked for, so they hand such records to the sinks at all. */
+  #updateClientFloor(): void {
+    let floor: LogLevel | undefined;
+    for (const level of this.#logLevels.values()) if (floor === undefined || !isLevelEnabled(level, floor)) floor = level;
+    this.#options.logOutput.clientFloor = floor;
   }
 
   /** The host's log lines, to every initialized client whose session wants that level. */
   #mirror(record: LogRecord): void {
-    if (!isLevelEnabled(record.level, this.#options.logOutput.level)) return;
     for (const [server, sessionKey] of this.#servers) {
       if (!this.#isLive(server) || !this.#isWanted(record.level, sessionKey)) continue;
       server.server.notification({ method: 'notifications/message', params: { level: record.level, logger: record.logger, data: record.message } }).catch(() => {});

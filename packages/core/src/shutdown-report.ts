@@ -54,6 +54,11 @@ export interface ShutdownReport {
   exitCode: number;
   durationMs: number;
   drain: DrainReport;
+  /**
+   * The start tap that was still running when shutdown began and did not return within `shutdown.hookTimeoutMs`
+   * of it (it ignored `ctx.signal`): `timed-out`, and the exit code is 1.
+   */
+  start?: TapReport;
   /** Every stopping tap in the order it ran (before the drain), like `taps`. */
   stopping: TapReport[];
   /** Every shutdown tap in the order it ran (or would have run, for `skipped`). */
@@ -75,11 +80,12 @@ interface FinishedTaps {
  * (startup, a fatal error), a stopping or shutdown tap that did not end `ok`, a request cut at the drain bound —
  * and 0 otherwise, whatever triggered it.
  */
-export function buildShutdownReport(outcome: { reason: ShutdownReason; failure: unknown; startedAt: number; drain: DrainReport; stopping: FinishedTaps; shutdown: FinishedTaps }): ShutdownReport {
-  const { reason, failure, drain, stopping, shutdown } = outcome;
-  const tapFailed = [...stopping.taps, ...shutdown.taps].some((tap) => tap.outcome !== 'ok');
+export function buildShutdownReport(outcome: { reason: ShutdownReason; failure: unknown; startedAt: number; drain: DrainReport; start?: TapReport | undefined; stopping: FinishedTaps; shutdown: FinishedTaps }): ShutdownReport {
+  const { reason, failure, drain, start, stopping, shutdown } = outcome;
+  const tapFailed = [...(start ? [start] : []), ...stopping.taps, ...shutdown.taps].some((tap) => tap.outcome !== 'ok');
   return {
     reason,
+    ...(start ? { start } : {}),
     exitCode: failure !== undefined || tapFailed || drain.cut > 0 ? EXIT_CODES.FAILURE : EXIT_CODES.OK,
     durationMs: Date.now() - outcome.startedAt,
     drain,
@@ -98,8 +104,9 @@ function pad(text: string, width: number): string {
 export function formatShutdownReport(report: ShutdownReport): string {
   const lines = [`mcp-host: shutting down (${report.reason})`];
   if (report.failure) lines.push(`  cause: ${report.failure}`);
-  const width = Math.max(8, ...[...report.stopping, ...report.taps].map((tap) => tap.name.length));
+  const width = Math.max(8, ...[...(report.start ? [report.start] : []), ...report.stopping, ...report.taps].map((tap) => tap.name.length));
   const row = (tap: TapReport) => `${pad(tap.name, width)}  ${pad(tap.outcome, 9)} ${String(tap.durationMs).padStart(5)} ms${tap.error ? `  ${tap.error}${tap.code ? ` (${tap.code})` : ''}` : ''}`;
+  if (report.start) lines.push(`  start: ${row(report.start)}`);
   for (const tap of report.stopping) lines.push(`  stopping: ${row(tap)}`);
   const { drain } = report;
   if (drain.completed + drain.cut + drain.refused > 0) {
