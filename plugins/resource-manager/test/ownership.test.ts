@@ -100,7 +100,9 @@ test('an HTTP index entry whose uri is too long to be read is skipped with a war
   // The warning quotes the start of the URI only.
   expect(warning.length).toBeLessThan(1000);
   expect(await service.search('long')).toEqual([]);
-  expect((await refusalOf(client.readResource({ uri: long }))).data).toMatchObject({ reason: 'invalid-uri', source: 'api' });
+  // A client's read is refused by the host's own URI bound, another plugin's by the source.
+  expect((await refusalOf(client.readResource({ uri: long }))).data).toMatchObject({ reason: 'invalid-uri' });
+  expect((await refusalOf(service.read(long))).data).toMatchObject({ reason: 'invalid-uri', source: 'api' });
   expect(backend.requests.map((request) => request.url)).not.toContain('/long');
 });
 
