@@ -95,3 +95,26 @@ test('resources from registrations and a provider: pagination, templates, reads,
   const { readFileSync } = await import('node:fs');
   expect(readFileSync(`${dir}/events.log`, 'utf8').trim().split('\n')).toEqual(['subscribe gen://item/1', 'unsubscribe gen://item/1']);
 });
+
+test('a resource URI over 16 KiB is refused as invalid-uri before any registration or provider sees it', async () => {
+  const dir = await tempDir();
+  await linkCore(dir);
+  await writeFiles(dir, { 'catalog.mjs': PLUGIN, 'events.log': '', 'mcp-host.config.json': { plugins: ['./catalog.mjs'] } });
+  const { client } = await connectInProcess({ cwd: dir });
+  const long = (prefix: string, length: number) => prefix + 'x'.repeat(length - prefix.length);
+  // 100 KB nobody owns (was -32002 echoing all of it twice), one the provider would serve (it was served), one a
+  // template matches, and 2 MB, past the SDK's own URI-template bound (was -32603 "URI exceeds maximum length").
+  for (const uri of [long('nope://', 100_000), long('gen://item/', 100_000), long('memo://notes/', 100_000), long('memo://notes/', 2_000_000)]) {
+    for (const [what, call] of [['read', () => client.readResource({ uri })], ['subscribe', () => client.subscribeResource({ uri })]] as const) {
+      const error = await call().then(() => undefined, (caught: McpError) => caught);
+      expect(error, `${what} ${uri.slice(0, 20)}`).toBeInstanceOf(McpError);
+      expect({ what, code: error!.code, data: error!.data }).toMatchObject({ what, code: -32602, data: { reason: 'invalid-uri', length: uri.length } });
+      // The answer quotes the start of the URI only.
+      expect(error!.message.length, what).toBeLessThan(1000);
+    }
+  }
+  // At the bound it is still the providers' to answer.
+  expect((await client.readResource({ uri: long('gen://item/', 16 * 1024) })).contents).toHaveLength(1);
+  const { readFileSync } = await import('node:fs');
+  expect(readFileSync(`${dir}/events.log`, 'utf8')).toBe('');
+});

@@ -15,6 +15,26 @@ import { HostError } from './errors.js';
 import { RESOURCE_NOT_FOUND_CODE } from './protocol-errors.js';
 
 
+/**
+ * The longest URI `resources/read` and `resources/subscribe` accept: 16 KiB (16,384 characters). Longer ones are
+ * refused as invalid params (`data.reason` `invalid-uri`) before a registration, template or provider sees them, so
+ * no provider has to bound them itself, a template match never runs on megabytes (the SDK's own bound, 1 MB, throws
+ * a plain Error: -32603), and no answer echoes them. A file path is at most 4095 bytes on Linux, 12 KiB with every
+ * byte percent-encoded; 16 KiB leaves room for a root or a prefix.
+ */
+export const MAX_RESOURCE_URI_LENGTH = 16 * 1024;
+
+/** The refusal for a URI over `MAX_RESOURCE_URI_LENGTH`, quoting its start only; `undefined` if it is not too long. */
+function uriTooLong(uri: string): McpError | undefined {
+  if (uri.length <= MAX_RESOURCE_URI_LENGTH) return undefined;
+  const shown = `${uri.slice(0, 200)}…`;
+  return new McpError(ErrorCode.InvalidParams, `${shown}: the URI is ${uri.length} characters long, over the ${MAX_RESOURCE_URI_LENGTH} accepted`, {
+    reason: 'invalid-uri',
+    uri: shown,
+    length: uri.length,
+  });
+}
+
 /** What a resource provider's methods receive with each request. */
 export interface ResourceRequestContext {
   /** Aborts if the client cancels the request or the host begins shutting down. */
@@ -175,6 +195,8 @@ export class ResourceCatalog {
 
     inner.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
       const uri = request.params.uri;
+      const tooLong = uriTooLong(uri);
+      if (tooLong) throw tooLong;
       const exact = this.#statics.find((entry) => entry.uri === uri);
       if (exact) return exact.read(new URL(uri), extra);
       for (const entry of this.#templates) {
@@ -191,6 +213,8 @@ export class ResourceCatalog {
 
     if (this.supportsSubscriptions) {
       inner.setRequestHandler(SubscribeRequestSchema, async (request, extra) => {
+        const tooLong = uriTooLong(request.params.uri);
+        if (tooLong) throw tooLong;
         await this.#subscribe(request.params.uri, sessionKey, contextOf(extra));
         return {};
       });

@@ -200,13 +200,18 @@ export class ContributedResourceSource implements ResourceSource {
     }
   }
 
-  /** Resources outside the prefix are dropped: a source serves only what it owns. Warned once per source. */
+  /**
+   * Resources outside the prefix are dropped: a source serves only what it owns; so are URIs over
+   * MAX_URI_LENGTH, which no read accepts (listing them would offer what cannot be served). Warned once per source.
+   */
   #ownedOnly(resources: readonly Resource[]): Resource[] {
-    const owned = resources.filter((resource) => typeof resource?.uri === 'string' && this.owns(resource.uri));
+    const owned = resources.filter((resource) => typeof resource?.uri === 'string' && this.owns(resource.uri) && resource.uri.length <= MAX_URI_LENGTH);
     if (owned.length !== resources.length && !this.#hasWarnedForeign) {
       this.#hasWarnedForeign = true;
       const foreign = resources.find((resource) => !owned.includes(resource));
-      this.#context.logger.warning('source "%s" (plugin %s): dropped resource %s, outside its uriPrefix "%s" (warned once)', this.name, this.plugin, String(foreign?.uri).slice(0, 200), this.uriPrefix);
+      const uri = String(foreign?.uri);
+      const why = typeof foreign?.uri === 'string' && this.owns(uri) ? `${uri.length} characters long, over the ${MAX_URI_LENGTH} a read accepts` : `outside its uriPrefix "${this.uriPrefix}"`;
+      this.#context.logger.warning('source "%s" (plugin %s): dropped resource %s, %s (warned once)', this.name, this.plugin, uri.slice(0, 200), why);
     }
     return owned;
   }

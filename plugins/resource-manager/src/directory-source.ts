@@ -6,7 +6,7 @@ import { nextLoopTurn } from './handle-closing.js';
 import { GlobFilter } from './glob.js';
 import { mimeTypeOf, resourceContents } from './mime-types.js';
 import type { DirectorySourceOptions } from './options.js';
-import { PathGuard } from './path-guard.js';
+import { PathGuard, isAddressable } from './path-guard.js';
 import { raceAbort, refusal } from './resource-error.js';
 import type { ResourceSource, SourceContext, SourceDescription, Untrack } from './resource-source.js';
 import { SourceWatcher, type WatchBatch } from './source-watcher.js';
@@ -345,10 +345,10 @@ export class DirectorySource implements ResourceSource {
           }
         }
         if (stats?.isFile()) {
-          if (isParentScanned && this.#filter.isSelected(relative) && index.add({ relative, size: stats.size })) isListChanged = true;
+          if (isParentScanned && isAddressable(relative) && this.#filter.isSelected(relative) && index.add({ relative, size: stats.size })) isListChanged = true;
         } else {
           if (index.delete(relative)) isListChanged = true;
-          if (stats?.isDirectory() && isParentScanned && !index.directories.has(relative) && this.#filter.shouldDescend(relative)) {
+          if (stats?.isDirectory() && isParentScanned && !index.directories.has(relative) && isAddressable(relative) && this.#filter.shouldDescend(relative)) {
             const added = await scanTree(index, relative, scanOptions);
             for (const file of added) touched.add(file);
             if (added.length > 0) isListChanged = true;

@@ -244,8 +244,13 @@ export class HttpSource implements ResourceSource {
         problems.push(`[${position}]: uri ${uri.slice(0, 200)} is outside the source's uriPrefix "${this.#uriPrefix}"`);
         return;
       }
+      if (uri.length > MAX_URI_LENGTH) {
+        // A read of it would be refused (invalid-uri): listing it would offer what cannot be served.
+        problems.push(`[${position}]: uri ${uri.slice(0, 200)}… is ${uri.length} characters long, over the ${MAX_URI_LENGTH} a read accepts`);
+        return;
+      }
       if (byUri.has(uri)) {
-        problems.push(`[${position}]: uri ${uri} is listed already`);
+        problems.push(`[${position}]: uri ${uri.slice(0, 200)} is listed already`);
         return;
       }
       const resource: Resource = { uri, name, ...(mimeType ? { mimeType } : {}), ...(description ? { description } : {}) };

@@ -165,6 +165,15 @@ export class PathGuard {
   }
 }
 
+/**
+ * Whether a file or folder name can be addressed by a URI at all: not if it holds a backslash, which
+ * `pathToFileURL` writes as `%5C` and a read refuses as `encoded-separator` (WHATWG parses `\\` in a `file:`
+ * URL as a separator). Such names are left out of listings, so everything listed can be read.
+ */
+export function isAddressable(relative: string): boolean {
+  return !relative.includes('\\');
+}
+
 function startsWith(segments: readonly string[], prefix: readonly string[]): boolean {
   if (segments.length < prefix.length) return false;
   for (let i = 0; i < prefix.length; i++) if (segments[i] !== prefix[i]) return false;

@@ -1,6 +1,7 @@
 import { lstat, readdir, type Dirent, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import type { GlobFilter } from './glob.js';
+import { isAddressable } from './path-guard.js';
 
 /** One listed file. The URI is computed on first use: most entries of a big tree are never paged through. */
 export interface FileEntry {
@@ -117,6 +118,7 @@ export async function scanTree(index: TreeIndex, start: string, options: ScanOpt
     }
     const files: string[] = [];
     for (const entry of entries) {
+      if (!isAddressable(entry.name)) continue;
       const relative = directory === '' ? entry.name : `${directory}/${entry.name}`;
       if (entry.isDirectory()) {
         if (filter.shouldDescend(relative)) queue.push(relative);

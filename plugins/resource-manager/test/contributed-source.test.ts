@@ -244,7 +244,8 @@ test('a contributed source that stalls, throws or strays: every request is answe
       return { contents: [{ uri, text: 'fine' }] };
     },
     async list() {
-      return { resources: [{ uri: 'magic-api://api/a', name: 'a' }, { uri: 'file:///etc/passwd', name: 'stray' }] };
+      // A stray URI, and one too long for any read to accept: neither is listed.
+      return { resources: [{ uri: 'magic-api://api/a', name: 'a' }, { uri: 'file:///etc/passwd', name: 'stray' }, { uri: `magic-api://${'y'.repeat(20_000)}`, name: 'long' }] };
     },
   });
   const { client, listAll, shutdown, stderr } = await startHost({ sources: [{ name: 'docs', type: 'directory', path: await tempTree({}) }] }, { after: [scripts.plugin] });

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect, test } from 'vitest';
 import { RESOURCE_NOT_FOUND_CODE } from '@mcp-host/core';
+import { MAX_URI_LENGTH } from '../src/index.js';
 import { refusalOf, startBackend, startHost, startupError, tempTree } from './support.js';
 
 /** An HTTP backend whose index is `index`, serving `BACKEND <path>` for any other path, recording requests. */
@@ -82,6 +83,27 @@ test('the default prefix of an HTTP source is its baseUrl: other URIs in its ind
   expect(stderr()).toMatch(/skipped 2 entries/);
   expect(service.sources()[0]).toMatchObject({ name: 'api', type: 'http', uriPrefix: `${baseUrl}/api/` });
   expect((await client.readResource({ uri: `${baseUrl}/api/docs/a` })).contents[0]).toMatchObject({ text: 'BACKEND /api/docs/a' });
+});
+
+test('an HTTP index entry whose uri is too long to be read is skipped with a warning, never listed', async () => {
+  // A URI over MAX_URI_LENGTH is refused as invalid-uri on read, so listing it would offer what cannot be served.
+  const long = `docs-api://${'y'.repeat(MAX_URI_LENGTH)}`;
+  const backend = await indexBackend([
+    { uri: 'docs-api://ok', name: 'ok', path: '/ok' },
+    { uri: long, name: 'long', path: '/long' },
+  ]);
+  const { client, listAll, stderr, service } = await startHost({ sources: [{ name: 'api', type: 'http', baseUrl: backend.baseUrl, uriPrefix: 'docs-api://' }] });
+  expect((await listAll()).resources.map((resource) => resource.uri)).toEqual(['docs-api://ok']);
+  const warning = stderr().split('\n').find((line) => line.includes('skipped 1 entry'))!;
+  expect(warning).toContain('source "api"');
+  expect(warning).toContain('[1]: uri');
+  // The warning quotes the start of the URI only.
+  expect(warning.length).toBeLessThan(1000);
+  expect(await service.search('long')).toEqual([]);
+  // A client's read is refused by the host's own URI bound, another plugin's by the source.
+  expect((await refusalOf(client.readResource({ uri: long }))).data).toMatchObject({ reason: 'invalid-uri' });
+  expect((await refusalOf(service.read(long))).data).toMatchObject({ reason: 'invalid-uri', source: 'api' });
+  expect(backend.requests.map((request) => request.url)).not.toContain('/long');
 });
 
 test('two HTTP sources whose prefixes overlap are a config error naming both, before anything opens', async () => {

@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { expect, onTestFinished, test } from 'vitest';
 import { RESOURCE_NOT_FOUND_CODE } from '@mcp-host/core';
 import { MAX_CONTENT_BYTES, MAX_URI_LENGTH } from '../src/index.js';
-import { refusalOf, startHost, startupError, tempTree } from './support.js';
+import { refusalOf, settled, startHost, startupError, tempTree, waitUntil } from './support.js';
 
 /**
  * Every way out of a root we know of, each refused with a JSON-RPC error whose data names the reason; the
@@ -104,6 +104,25 @@ test('an encoded backslash, an over-long URI or name, a socket and a FIFO are re
   }
   expect(host.state).toBe('running');
   expect((await client.readResource({ uri: `${base}/ok.md` })).contents[0]).toMatchObject({ text: 'fine' });
+});
+
+test('a file or folder whose name holds a backslash is not listed: its URI would carry %5C, which is refused', async () => {
+  // Linux allows "\\" in a name; pathToFileURL writes it as %5C, and a read of %5C is encoded-separator, so
+  // listing it (or finding it with resources_search) would offer a resource no read can reach.
+  const root = await tempTree({ 'ok.md': 'ok', 'back\\slash.md': 'b', 'dir\\name/inside.md': 'i', 'odd%5Cname.md': 'o' });
+  const { client, listAll, listChanged, service } = await startHost({ sources: [{ name: 'docs', type: 'directory', path: root }] });
+  const names = (await listAll()).resources.map((resource) => resource.name).sort();
+  expect(names).toEqual(['odd%5Cname.md', 'ok.md']);
+  expect((await service.search('slash')).map((resource) => resource.name)).toEqual([]);
+  // Every resource listed can be read (the "%5C" in the last name is its own, written %255C in the URI).
+  for (const resource of (await listAll()).resources) expect((await client.readResource({ uri: resource.uri })).contents).toHaveLength(1);
+  // One added while the tree is watched is not listed either.
+  const changes = listChanged();
+  await writeFile(path.join(root, 'later\\.md'), 'l');
+  await writeFile(path.join(root, 'later.md'), 'l');
+  await waitUntil(() => listChanged() > changes, 'list_changed for later.md');
+  await settled(listChanged);
+  expect((await listAll()).resources.map((resource) => resource.name).sort()).toEqual(['later.md', 'odd%5Cname.md', 'ok.md']);
 });
 
 test('a file over maxFileBytes is refused as too-large from its size, without being read', async () => {

@@ -30,7 +30,12 @@ function random(seed: number): () => number {
 }
 
 /** Contents of the files that may be served, and markers of those that never may. */
-const SERVED = { 'ok.md': 'SERVED ok', 'sub/b.txt': 'SERVED b', 'sub/ünï cödé.md': 'SERVED unicode', 'sub/deep/c.md': 'SERVED c' };
+const SERVED = {
+  'ok.md': 'SERVED ok', 'sub/b.txt': 'SERVED b', 'sub/ünï cödé.md': 'SERVED unicode', 'sub/deep/c.md': 'SERVED c',
+  // Odd names: each must be listed under a URI that reads back.
+  '100%.md': 'SERVED percent', 'odd%5Cname.md': 'SERVED literal %5C', 'sp ace#?.md': 'SERVED space hash query', 'new\nline.md': 'SERVED newline',
+  '-dash.md': 'SERVED dash', 'colon:x.md': 'SERVED colon', 'dots...md': 'SERVED dots',
+};
 const NEVER = 'NEVER-SERVED';
 
 async function fuzzTree() {
@@ -41,6 +46,9 @@ async function fuzzTree() {
     'root/sub/.draft.md': `${NEVER} hidden nested`,
     'root/node_modules/x.js': `${NEVER} excluded folder`,
     'root/debug.log': `${NEVER} excluded file`,
+    // A backslash can only be addressed as %5C, which is refused: never listed, never served.
+    'root/back\\slash.md': `${NEVER} backslash in a name`,
+    'root/..dots.md': `${NEVER} hidden (starts with a dot)`,
     'outside/secret.txt': `${NEVER} outside the root`,
     'root-sibling/secret.txt': `${NEVER} sibling sharing the root's name as a prefix`,
   });
@@ -59,6 +67,7 @@ async function fuzzTree() {
 const TARGETS = [
   'ok.md', 'sub/b.txt', 'sub/ünï cödé.md', 'sub/deep/c.md', '.env', '.git/config', 'sub/.draft.md', 'node_modules/x.js', 'debug.log',
   'link-in.md', 'link-out.md', 'dir-out/secret.txt', 'sub/up/ok.md', 'sub/up/.env', 'sub/up/sub/up/link-out.md', 'peek.md', 'loop-a',
+  '100%25.md', 'odd%255Cname.md', 'sp%20ace%23%3F.md', 'new%0Aline.md', '-dash.md', 'colon:x.md', 'dots...md', 'back%5Cslash.md', 'back\\slash.md', '..dots.md',
   'empty-dir', 'sub', '', 'missing.md', '../outside/secret.txt', '../root-sibling/secret.txt', '../../../../etc/passwd',
 ];
 const DOTS = ['.', '..', '%2e', '%2E', '%2e%2e', '.%2e', '%2E.', '．', '..%00', '...'];
@@ -116,12 +125,19 @@ function fuzzUri(next: () => number, bases: readonly string[]): string {
 test(`URI fuzzer (seed ${SEED}): nothing outside the root, hidden or excluded is served; every answer is a result or a refusal with a reason`, async () => {
   onTestFailed(() => void process.stderr.write(`uri-fuzz: reproduce with FUZZ_SEED=${SEED}\n`));
   const { parent, root, real, realParent } = await fuzzTree();
-  const { client, host, shutdown, assertNoLeaks } = await startHost({
+  const { client, host, listAll, shutdown, assertNoLeaks } = await startHost({
     sources: [{ name: 'docs', type: 'directory', path: root, exclude: ['**/node_modules/**', '**/*.log'], maxFileBytes: 1024 }],
   });
+  // What is listed is exactly what may be served, and every listed URI reads back its own file.
+  const servedTexts = new Set(Object.values(SERVED));
+  const listed = (await listAll()).resources;
+  expect(listed.map((resource) => resource.name).sort()).toEqual(Object.keys(SERVED).sort());
+  for (const resource of listed) {
+    const contents = (await client.readResource({ uri: resource.uri })).contents[0] as { text?: string };
+    expect({ name: resource.name, text: contents.text }).toEqual({ name: resource.name, text: SERVED[resource.name as keyof typeof SERVED] });
+  }
   const bases = [pathToFileURL(real).href, pathToFileURL(root).href, pathToFileURL(realParent).href, pathToFileURL(parent).href, 'file://', 'file:///tmp', 'magic://x'];
   const next = random(SEED);
-  const servedTexts = new Set(Object.values(SERVED));
   const reasons = new Map<string, number>();
   const rssBefore = process.memoryUsage().rss;
   const startedAt = Date.now();
