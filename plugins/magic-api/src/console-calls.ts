@@ -172,6 +172,7 @@ export class ConsoleCalls {
   /** `magic_call_api`: the answer and the console lines of this request only. */
   call(input: CallInput, options: { logWaitMs: number; signal?: AbortSignal | undefined }): Promise<CallOutcome> {
     return this.exclusive(async () => {
+      if (options.signal?.aborted) throw new RunRefusal('Cancelled before the request was sent.');
       const file = await this.resolveApi(input.method, input.path, options.signal).catch((error: unknown) => {
         this.#logger.debug('magic_call_api: the tree could not be read (%s); calling without console headers', (error as Error).message);
         return undefined;

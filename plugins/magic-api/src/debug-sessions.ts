@@ -3,7 +3,7 @@
 import type { Logger } from '@mcp-host/core';
 import type { MagicApiBufferedMessage } from '@mcp-host/plugin-websocket-manager';
 import { BREAKPOINTS_HEADER, CLIENT_ID_HEADER } from './console-link.js';
-import { ConsoleCalls, RunRefusal, apiRequest, delay, newCollector, type CallInput, type ConsoleException, type LogCollector } from './console-calls.js';
+import { ConsoleCalls, DEFAULT_LOG_WAIT_MS, RunRefusal, apiRequest, delay, newCollector, type CallInput, type ConsoleException, type LogCollector } from './console-calls.js';
 import type { ApiResponse } from './magic-client.js';
 import type { ScriptFile } from './script-tree.js';
 
@@ -12,6 +12,8 @@ import type { ScriptFile } from './script-tree.js';
  * `timeoutSeconds` would cut it off mid-session. Each pause is bounded by `debugTimeoutSeconds` anyway.
  */
 const DEBUG_REQUEST_BOUND_MS = 3_600_000;
+/** How long an automatic resume holds the call queue waiting for the run's end (a longer run goes on unwatched). */
+const AUTO_RESUME_WAIT_MS = 30_000;
 /** How long the shutdown waits to hand one resume frame to the console. */
 const RESUME_SEND_BOUND_MS = 1000;
 
@@ -95,6 +97,7 @@ export class DebugSessions {
     const { calls } = this.#options;
     return calls.exclusive(async () => {
       if (this.#isStopping) throw new RunRefusal('The host is shutting down: no new debug run.');
+      if (options.signal?.aborted) throw new RunRefusal('Cancelled before the request was sent.');
       const link = calls.magic.console;
       if (!link) throw new RunRefusal('Debugging needs the console, and this plugin has none (console: false).', 'Enable the console option, or call the API with magic_call_api.');
       const file = await calls.resolveApi(input.method, input.path, options.signal);
@@ -264,14 +267,32 @@ export class DebugSessions {
     run.pause = { range: message.data.range, variables: message.data.variables as PauseState['variables'], at: message.receivedAt };
     clearTimeout(run.timer);
     const pauses = run.pauses;
-    run.timer = setTimeout(() => {
-      if (run.pauses !== pauses || !isPaused(run)) return;
-      run.autoResumed = true;
-      this.#options.logger.info('%s paused longer than %d s (debugTimeoutSeconds): resumed with its breakpoints cleared', describe(run.file), Math.round(this.#options.debugTimeoutMs / 1000));
-      this.#resume(run, false, []).catch((error: unknown) => this.#options.logger.warning('could not resume %s: %s', describe(run.file), (error as Error).message));
-    }, this.#options.debugTimeoutMs);
+    run.timer = setTimeout(() => void this.#autoResume(run, pauses), this.#options.debugTimeoutMs);
     run.timer.unref();
     this.#changed(run);
+  }
+
+  /**
+   * Past `debugTimeoutMs`: resume with the breakpoints cleared, through the queue like any call — the lines of the
+   * rest of the run are its own, kept for the answer that hands it over (`magic_debug_step`).
+   */
+  async #autoResume(run: DebugRun, pauses: number): Promise<void> {
+    const { calls, logger, debugTimeoutMs } = this.#options;
+    await calls.exclusive(async () => {
+      if (run.pauses !== pauses || !isPaused(run) || this.#isStopping) return;
+      run.autoResumed = true;
+      logger.info('%s paused longer than %d s (debugTimeoutSeconds): resumed with its breakpoints cleared', describe(run.file), Math.round(debugTimeoutMs / 1000));
+      const version = run.version;
+      calls.collect(run.collector);
+      try {
+        await this.#resume(run, false, []);
+        if (await this.#waitForChange(run, version, AUTO_RESUME_WAIT_MS, undefined)) await delay(DEFAULT_LOG_WAIT_MS);
+      } catch (error) {
+        logger.warning('could not resume %s: %s', describe(run.file), (error as Error).message);
+      } finally {
+        calls.collect(undefined);
+      }
+    });
   }
 
   #settle(run: DebugRun, outcome: { response: ApiResponse } | { error: unknown }): void {

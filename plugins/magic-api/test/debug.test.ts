@@ -62,6 +62,19 @@ describe('a debug session', () => {
     expect(server.harness.pausedRuns()).toEqual([]);
   });
 
+  test('a call while a run is paused gets only its own lines; the run\'s lines come with its own answers', async () => {
+    const { host } = await loggedInHost();
+    const paused = await host.tool('magic_debug_call', { method: 'GET', path: '/order/calculate', breakpoints: [7], ...WAIT });
+    expect(paused).toMatchObject({ state: 'paused', line: 7 });
+    // Logged before the pause, flushed after it: the paused answer waited for it.
+    expect(paused.logs.map(message)).toEqual(['小计: 384']);
+    const other = await host.tool('magic_call_api', { method: 'GET', path: '/user/list', logWaitMs: WAIT.logWaitMs });
+    expect(other.logs.map(message)).toEqual(['查询用户列表 page=1 size=10']);
+    const done = await host.tool('magic_debug_step', { action: 'resume', ...WAIT });
+    expect(done).toMatchObject({ state: 'finished', body: { data: { total: 355.6 } } });
+    expect(done.logs.map(message)).toEqual(['折后: 345.6', '含运费: 355.6']);
+  });
+
   test('no breakpoint reached: the finished response and its logs at once', async () => {
     const { host } = await loggedInHost();
     const result = await host.tool('magic_debug_call', { method: 'GET', path: '/user/list', breakpoints: [99], ...WAIT });
@@ -104,6 +117,8 @@ describe('a debug session', () => {
     expect(resumes(server)).toEqual([`resume_breakpoint,${CALCULATE},0,`]);
     const done = await host.tool('magic_debug_step', { action: 'resume', ...WAIT });
     expect(done).toMatchObject({ state: 'finished', autoResumed: true, body: { data: { total: 355.6 } } });
+    // The rest of the run went through the queue: its lines are kept for this answer.
+    expect(done.logs.map(message)).toEqual(['小计: 384', '折后: 345.6', '含运费: 355.6']);
     expect(resumes(server)).toHaveLength(1);
   });
 });
