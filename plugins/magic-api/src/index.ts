@@ -49,6 +49,9 @@ export { ScriptTree, KNOWN_TYPES, matchesText, type ScriptFile, type ScriptGroup
 export { TreeRefresher, treesDiffer, type TreeChange, type TreeListener } from './tree-refresher.js';
 export { TreeResources, SOURCE_NAME, SCRIPT_MIME_TYPE, toResource, fileMetadata, listingDiffers } from './tree-resources.js';
 export { ConsoleLink, WS_MANAGER, CLIENT_ID_HEADER, SCRIPT_ID_HEADER, BREAKPOINTS_HEADER } from './console-link.js';
+export { ConsoleCalls, RunRefusal, DEFAULT_LOG_WAIT_MS, type CallInput, type CallOutcome, type ConsoleException, type LogCollector } from './console-calls.js';
+export { DebugSessions, isPaused, type DebugRun, type DebugAnswer, type PauseState } from './debug-sessions.js';
+export { registerRunTools } from './tools/run-tools.js';
 export { URI_PREFIX, URI_SCHEME, canonicalUri, encodeSegment, buildUri } from './resource-uri.js';
 export { apiRequestPath, scriptPath, compilePathPattern } from './request-mapping.js';
 export {
