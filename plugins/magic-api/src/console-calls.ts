@@ -2,6 +2,7 @@
 // in ssssssss-team/magic-api at v2.2.2.
 import type { Logger } from '@mcp-host/core';
 import type { BufferedMessage, MagicApiBufferedMessage } from '@mcp-host/plugin-websocket-manager';
+import { BREAKPOINTS_HEADER, CLIENT_ID_HEADER, SCRIPT_ID_HEADER } from './console-link.js';
 import type { MagicApi } from './magic-api.js';
 import type { ApiRequest, ApiResponse } from './magic-client.js';
 import type { ScriptFile } from './script-tree.js';
@@ -11,6 +12,9 @@ export const DEFAULT_LOG_WAIT_MS = 1500;
 /** Log lines kept per call, and characters per line (a stack trace is one line): a chatty script cannot flood an answer. */
 const MAX_LINES = 500;
 const MAX_LINE_CHARS = 8000;
+
+/** Headers only the tools set (lower case). */
+const TOOL_HEADERS = new Set([CLIENT_ID_HEADER, SCRIPT_ID_HEADER, BREAKPOINTS_HEADER].map((name) => name.toLowerCase()));
 
 /** A script error as the console reports it: `exception,[scriptId, message, [line, endLine, startCol, endCol]]` (`core/web/RequestHandler.java:363-369`). */
 export interface ConsoleException {
@@ -81,7 +85,9 @@ export function delay(ms: number, signal?: AbortSignal): Promise<void> {
 /** The request as `MagicClient.callApi` takes it: a body that is JSON text goes as `application/json` unless a content type is given. */
 export function apiRequest(input: CallInput, extraHeaders: Record<string, string>, signal: AbortSignal | undefined, timeoutMs?: number): ApiRequest {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(input.headers ?? {})) headers[name.toLowerCase()] = value;
+  // The console headers are the tools' own: a breakpoint header slipped into a plain call would pause a run nobody
+  // tracks (and nobody resumes), a foreign client id would send its logs elsewhere.
+  for (const [name, value] of Object.entries(input.headers ?? {})) if (!TOOL_HEADERS.has(name.toLowerCase())) headers[name.toLowerCase()] = value;
   if (input.body !== undefined && headers['content-type'] === undefined) headers['content-type'] = isJsonText(input.body) ? 'application/json' : 'text/plain;charset=UTF-8';
   for (const [name, value] of Object.entries(extraHeaders)) headers[name.toLowerCase()] = value;
   return { method: input.method, path: input.path, query: input.query, headers, body: input.body, signal, ...(timeoutMs !== undefined ? { timeoutMs } : {}) };

@@ -78,11 +78,15 @@ describe('magic_call_api', () => {
   test('without a console: the answer, and a note that logs need the console', async () => {
     const server = await emulator(FAST);
     const host = await startHost({ baseUrl: server.baseUrl, console: false });
-    const result = await host.tool('magic_call_api', { method: 'GET', path: '/order/calculate' });
+    // Console headers given by the caller are dropped: they are the tools' own (a breakpoint here would pause a run nobody resumes).
+    const result = await host.tool('magic_call_api', { method: 'GET', path: '/order/calculate', headers: { 'Magic-Request-Breakpoints': '2', 'Magic-Request-Client-Id': 'x', 'X-Trace': 't1' } });
     expect(result.body).toMatchObject({ code: 1 });
     expect(result.logs).toEqual([]);
     expect(result.note).toMatch(/Logs need the console/);
-    expect(server.harness.requests().find((request) => request.url === '/order/calculate')!.headers['magic-request-client-id']).toBeUndefined();
+    const sent = server.harness.requests().find((request) => request.url === '/order/calculate')!.headers;
+    expect(sent['magic-request-client-id']).toBeUndefined();
+    expect(sent['magic-request-breakpoints']).toBeUndefined();
+    expect(sent['x-trace']).toBe('t1');
   });
 
   test('refusals name the argument: a path that leaves the base path, an unknown method, a negative logWaitMs', async () => {
