@@ -21,7 +21,7 @@ async function emulator(options: EmulatorOptions = {}): Promise<MagicApiEmulator
 /** The host on the example config, every MAGIC_API_* variable set (empty = unset), and a connected SDK Client. */
 async function exampleHost(env: Record<string, string>) {
   const dir = await tempDir();
-  const blank = { MAGIC_API_BASE_URL: '', MAGIC_API_WS_URL: '', MAGIC_API_TOKEN: '', MAGIC_API_USERNAME: '', MAGIC_API_PASSWORD: '', MAGIC_API_TIMEOUT_SECONDS: '', MAGIC_API_REFRESH_SECONDS: '' };
+  const blank = { MAGIC_API_BASE_URL: '', MAGIC_API_WS_URL: '', MAGIC_API_TOKEN: '', MAGIC_API_USERNAME: '', MAGIC_API_PASSWORD: '', MAGIC_API_TIMEOUT_SECONDS: '', MAGIC_API_REFRESH_SECONDS: '', MAGIC_API_DEBUG_TIMEOUT_SECONDS: '' };
   const connected = await connectClient(['start', '--config', EXAMPLE], { cwd: dir, env: { ...blank, ...env } });
   const tool = async (name: string, args: Record<string, unknown> = {}) => {
     const result = await connected.client.callTool({ name, arguments: args });
@@ -202,6 +202,27 @@ test('shutdown order: inspect shows the plugin\'s first tap before websocket-man
   await waitUntil(() => /exit code \d/.test(host.stderr()), 'the shutdown report');
   expect(host.stderr()).toMatch(/1\. magic-api\s+ok[\s\S]*2\. websocket-manager\s+ok[\s\S]*3\. resource-manager\s+ok[\s\S]*4\. magic-api\s+ok/);
   expect(host.stderr()).toContain('exit code 0');
+});
+
+test('stdin closed while a debug run is paused: the plugin resumes it (breakpoints cleared) before the console\'s close frame, the server finishes the script, exit 0', async () => {
+  const server = await emulator({ debugTimeoutMs: 60_000 });
+  const host = await exampleHost({ MAGIC_API_BASE_URL: server.baseUrl });
+  await host.consoleWhen(isLoggedIn, 'the console to log in');
+  const paused = await host.tool('magic_debug_call', { method: 'GET', path: '/order/calculate', breakpoints: [4], logWaitMs: 0 });
+  expect(paused).toMatchObject({ state: 'paused', line: 4 });
+  expect(server.harness.pausedRuns()).toHaveLength(1);
+  const gone = new Promise<void>((resolve) => (host.transport.onclose = () => resolve()));
+  await host.client.close();
+  await gone;
+  await waitUntil(() => /exit code \d/.test(host.stderr()), 'the shutdown report');
+  expect(host.stderr()).toContain('exit code 0');
+  const frames = server.harness.connections()[0]!.frames.filter((frame) => frame.direction === 'client');
+  const resume = frames.findIndex((frame) => frame.kind === 'text' && frame.data === `resume_breakpoint,${paused.scriptId},0,`);
+  const close = frames.findIndex((frame) => frame.kind === 'close');
+  expect(resume).toBeGreaterThan(-1);
+  expect(close).toBeGreaterThan(resume);
+  expect(frames[close]).toMatchObject({ code: 1001 });
+  await waitUntil(() => server.harness.pausedRuns().length === 0, 'the script to run to its end on the server', 5000);
 });
 
 test('mcp-host init --preset magic-api writes the example config byte for byte, and a schema that accepts it', async () => {

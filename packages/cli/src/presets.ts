@@ -38,6 +38,7 @@ const MAGIC_API: Preset = {
           password: '${MAGIC_API_PASSWORD:-}',
           timeoutSeconds: '${MAGIC_API_TIMEOUT_SECONDS:-30}',
           refreshSeconds: '${MAGIC_API_REFRESH_SECONDS:-30}',
+          debugTimeoutSeconds: '${MAGIC_API_DEBUG_TIMEOUT_SECONDS:-180}',
         },
       ],
     ],

@@ -93,7 +93,8 @@ describe('script errors from test', () => {
     emu.harness.flushLogsNow();
     const logs = frameJson(await client.waitFor((f) => f.startsWith('logs,'), 'logs')) as string[];
     expect(logs[0]).toContain('开始统计订单, total=1000');
-    expect(logs[1]).toMatch(/ERROR --- \[.*\] \/订单\/订单统计\(\/order\/stats\) +: 接口\/order\/stats请求出错\n\norg\.ssssssss\.script\.exception\.MagicScriptException: \[\/\]操作值不能为空 at Row:4~4,Col:21~27/);
+    // RequestHandler's own logger (RequestHandler.java:61, 375), abbreviated as Logback does to 39 characters
+    expect(logs[1]).toMatch(/ERROR --- \[.*\] o\.s\.magicapi\.core\.web\.RequestHandler {4}: 接口\/order\/stats请求出错\n\norg\.ssssssss\.script\.exception\.MagicScriptException: \[\/\]操作值不能为空 at Row:4~4,Col:21~27/);
   });
 });
 

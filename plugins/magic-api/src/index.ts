@@ -9,6 +9,7 @@ import type { ResourceManagerService } from '@mcp-host/plugin-resource-manager';
 import { WS_MANAGER } from './console-link.js';
 import { MagicApi } from './magic-api.js';
 import { magicApiOptionsSchema } from './options.js';
+import { registerRunTools } from './tools/run-tools.js';
 
 export const PLUGIN_NAME = 'magic-api';
 /** websocket-manager's plugin (and shutdown tap) name: this plugin's first shutdown tap runs before it. */
@@ -29,9 +30,10 @@ export default definePlugin({
     const resourceManager = options.resources ? host.inject(RESOURCE_MANAGER) : undefined;
     const magic = new MagicApi(options, { logger: host.logger, signal: host.signal, manager, withResources: resourceManager !== undefined });
     if (resourceManager && magic.resources) magic.resources.attach(resourceManager.contribute(magic.resources, { plugin: PLUGIN_NAME }));
+    registerRunTools(host, magic, options);
     host.hooks.start.tapPromise(PLUGIN_NAME, async () => magic.start());
-    // Shutdown in three steps: this plugin's calls stop while the console is still open (the breakpoint resumes of
-    // the tools will go here), websocket-manager closes the console, resource-manager the resources, and last the
+    // Shutdown in three steps: this plugin's calls stop while the console is still open (paused debug runs are
+    // resumed there), websocket-manager closes the console, resource-manager the resources, and last the
     // HTTP sockets close — nothing uses a closed connection.
     host.hooks.shutdown.tapPromise({ name: PLUGIN_NAME, before: WEBSOCKET_MANAGER }, async () => magic.stopCalls());
     host.hooks.shutdown.tapPromise(PLUGIN_NAME, (ctx) => magic.close(ctx.signal));
@@ -47,6 +49,9 @@ export { ScriptTree, KNOWN_TYPES, matchesText, type ScriptFile, type ScriptGroup
 export { TreeRefresher, treesDiffer, type TreeChange, type TreeListener } from './tree-refresher.js';
 export { TreeResources, SOURCE_NAME, SCRIPT_MIME_TYPE, toResource, fileMetadata, listingDiffers } from './tree-resources.js';
 export { ConsoleLink, WS_MANAGER, CLIENT_ID_HEADER, SCRIPT_ID_HEADER, BREAKPOINTS_HEADER } from './console-link.js';
+export { ConsoleCalls, RunRefusal, DEFAULT_LOG_WAIT_MS, type CallInput, type CallOutcome, type ConsoleException, type LogCollector } from './console-calls.js';
+export { DebugSessions, isPaused, type DebugRun, type DebugAnswer, type PauseState } from './debug-sessions.js';
+export { registerRunTools } from './tools/run-tools.js';
 export { URI_PREFIX, URI_SCHEME, canonicalUri, encodeSegment, buildUri } from './resource-uri.js';
 export { apiRequestPath, scriptPath, compilePathPattern } from './request-mapping.js';
 export {
@@ -57,6 +62,7 @@ export {
   DEFAULT_TIMEOUT_SECONDS,
   DEFAULT_REFRESH_SECONDS,
   DEFAULT_CONSOLE_NAME,
+  DEFAULT_DEBUG_TIMEOUT_SECONDS,
   type MagicApiOptions,
   type MagicApiOptionsInput,
   type MagicEndpoints,

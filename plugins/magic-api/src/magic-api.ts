@@ -33,6 +33,7 @@ export class MagicApi {
   readonly resources: TreeResources | undefined;
   readonly #logger: Logger;
   readonly #hasCredentials: boolean;
+  readonly #stopSteps: (() => Promise<void>)[] = [];
   #isStarted = false;
 
   constructor(options: MagicApiOptions, context: MagicApiContext) {
@@ -80,11 +81,27 @@ export class MagicApi {
   }
 
   /**
-   * The first shutdown tap, before the console closes: no more scheduled fetches, every call in flight aborted (the
-   * host's signal did that already when shutdown began; this makes sure of it).
+   * Run `step` in `stopCalls`, while the console is still open (the debugging tools resume their paused runs there).
+   * A step that throws is logged; the others still run.
    */
-  stopCalls(): void {
+  beforeStopCalls(step: () => Promise<void>): void {
+    this.#stopSteps.push(step);
+  }
+
+  /**
+   * The first shutdown tap, before the console closes: the steps of `beforeStopCalls` (paused debug runs resumed),
+   * no more scheduled fetches, every call in flight aborted (the host's signal did that already when shutdown began;
+   * this makes sure of it).
+   */
+  async stopCalls(): Promise<void> {
     this.tree.stop();
+    for (const step of this.#stopSteps) {
+      try {
+        await step();
+      } catch (error) {
+        this.#logger.warning('stopping calls: %s', (error as Error).message);
+      }
+    }
     this.client.pool.abortAll('the host is shutting down');
   }
 

@@ -7,6 +7,8 @@ export const DEFAULT_WEB = '/magic/web';
 export const DEFAULT_TIMEOUT_SECONDS = 30;
 export const DEFAULT_REFRESH_SECONDS = 30;
 export const DEFAULT_CONSOLE_NAME = 'magic';
+/** Paused debug runs older than this are resumed (the Python server's MAGIC_API_DEBUG_TIMEOUT_SECONDS; its default is 600). */
+export const DEFAULT_DEBUG_TIMEOUT_SECONDS = 180;
 
 /**
  * Values from `${VAR:-}` arrive as strings, and an unset variable with an empty default as `""`: an empty or blank
@@ -142,6 +144,9 @@ export const magicApiOptionsSchema = z
       .default({ name: DEFAULT_CONSOLE_NAME, bufferSize: 500 })
       .describe('The console connection this plugin opens through websocket-manager; false: none'),
     resources: z.boolean().default(true).describe('Serve the script tree as magic-api:// resources through resource-manager'),
+    debugTimeoutSeconds: seconds(DEFAULT_DEBUG_TIMEOUT_SECONDS, { min: 0, max: 86_400, exclusiveMin: true }).describe(
+      `A debug run paused longer than this is resumed with its breakpoints cleared, so no request thread is left waiting on the server (MAGIC_API_DEBUG_TIMEOUT_SECONDS); default ${DEFAULT_DEBUG_TIMEOUT_SECONDS}`,
+    ),
   })
   .superRefine((options, ctx) => {
     if ((options.username === undefined) !== (options.password === undefined)) {

@@ -29,6 +29,12 @@ describe('the options schema', () => {
     }
   });
 
+  test('debugTimeoutSeconds (MAGIC_API_DEBUG_TIMEOUT_SECONDS): 180 when empty, seconds from a string, more than 0', () => {
+    expect(parse({ debugTimeoutSeconds: '' }).data).toMatchObject({ debugTimeoutSeconds: 180 });
+    expect(parse({ debugTimeoutSeconds: '600' }).data).toMatchObject({ debugTimeoutSeconds: 600 });
+    for (const bad of [{ debugTimeoutSeconds: '0' }, { debugTimeoutSeconds: 'long' }, { debugTimeoutSeconds: 100_000 }]) expect(parse(bad).success, JSON.stringify(bad)).toBe(false);
+  });
+
   test('the console URL follows https → wss and a context path; the web path is normalised as the server does', () => {
     const options = parse({ baseUrl: 'https://api.example.com/app/', web: '/editor/**' }).data!;
     expect(resolveEndpoints(options)).toEqual({

@@ -23,6 +23,8 @@ import { bestMatch } from './path-pattern.js';
 import { applyHeaders, corsHeaders, jsonBean, sendEmulatorRefusal, sendSpringError, writeBody } from './spring-responses.js';
 import { header, type ServletRequest } from './servlet-request.js';
 
+/** The logger of `RequestHandler`'s own lines (`LoggerFactory.getLogger(RequestHandler.class)`, RequestHandler.java:61). */
+const REQUEST_HANDLER_LOGGER = 'org.ssssssss.magicapi.core.web.RequestHandler';
 /** Constants.java:75-79 */
 const HEADER_SCRIPT_ID = 'Magic-Request-Script-Id';
 const HEADER_CLIENT_ID = 'Magic-Request-Client-Id';
@@ -278,9 +280,9 @@ export class UserApiHandler {
       this.consoleServer.contexts.set(key, debug);
       this.running.add(tracked);
     }
-    const log = (level: LogLevel, message: string, throwable?: string): void => {
+    const log = (level: LogLevel, message: string, throwable?: string, logger = scriptName): void => {
       if (LEVELS.indexOf(level) < LEVELS.indexOf(this.options.logLevel)) return;
-      const event: LogEvent = { timestamp: Date.now(), level, thread, logger: scriptName, message };
+      const event: LogEvent = { timestamp: Date.now(), level, thread, logger, message };
       if (throwable !== undefined) event.throwable = throwable;
       const line = formatLogLine(event);
       this.options.onLog?.(line);
@@ -302,8 +304,9 @@ export class UserApiHandler {
           const line = spanLine(parsed.source, error.span.start, error.span.end);
           this.consoleServer.sendByClientId(clientId as string, 'exception', [scriptId, error.simpleMessage, [line.lineNumber, line.endLineNumber, line.startCol, line.endCol]]);
         }
-        // logger.error("接口{}请求出错", uri, root) — on the request thread, so it reaches the console too.
-        log('ERROR', `接口${request.rawPath}请求出错`, `org.ssssssss.script.exception.MagicScriptException: ${longMessage(parsed.source, error)}`);
+        // logger.error("接口{}请求出错", uri, root) — RequestHandler's own logger (RequestHandler.java:61, 375), on the
+        // request thread, so it reaches the console too.
+        log('ERROR', `接口${request.rawPath}请求出错`, `org.ssssssss.script.exception.MagicScriptException: ${longMessage(parsed.source, error)}`, REQUEST_HANDLER_LOGGER);
         finish(jsonBean(-1, '系统内部出现错误', null, executeTime()));
         return;
       }
