@@ -9,6 +9,7 @@ import type { ResourceManagerService } from '@mcp-host/plugin-resource-manager';
 import { WS_MANAGER } from './console-link.js';
 import { MagicApi } from './magic-api.js';
 import { magicApiOptionsSchema } from './options.js';
+import { registerWorkspaceTools } from './tools/workspace-tools.js';
 
 export const PLUGIN_NAME = 'magic-api';
 /** websocket-manager's plugin (and shutdown tap) name: this plugin's first shutdown tap runs before it. */
@@ -29,6 +30,7 @@ export default definePlugin({
     const resourceManager = options.resources ? host.inject(RESOURCE_MANAGER) : undefined;
     const magic = new MagicApi(options, { logger: host.logger, signal: host.signal, manager, withResources: resourceManager !== undefined });
     if (resourceManager && magic.resources) magic.resources.attach(resourceManager.contribute(magic.resources, { plugin: PLUGIN_NAME }));
+    registerWorkspaceTools(host, magic);
     host.hooks.start.tapPromise(PLUGIN_NAME, async () => magic.start());
     // Shutdown in three steps: this plugin's calls stop while the console is still open (the breakpoint resumes of
     // the tools will go here), websocket-manager closes the console, resource-manager the resources, and last the
