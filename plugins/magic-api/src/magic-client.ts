@@ -5,6 +5,7 @@ import { LOGIN_REFUSED_CODE, SUCCESS_CODE, quoteBody, readEnvelope, refusedError
 import { HttpPool, describeEndpoint, type PoolResponse } from './http-pool.js';
 import { MagicError, isMagicError } from './magic-error.js';
 import type { RawTree } from './script-tree.js';
+import { encodeSaveBody } from './save-body.js';
 
 /** The request header Magic-API reads the token from, and the response header `/login` returns it in (`core/config/Constants.java`). */
 export const TOKEN_HEADER = 'Magic-Token';
@@ -411,6 +412,16 @@ export class MagicClient {
       }
       throw error;
     }
+  }
+
+  /**
+   * `POST {web}/resource/file/{type}/save` with the whole entity, encoded as the editor encodes it (save-body.ts):
+   * resolves with the saved id, or `null` when the server saved nothing (`code: 1, data: null` — an entity it could
+   * not read, or a save its storage declined: `MagicResourceController#saveFile`). A refusal (1008 locked, 1009 path
+   * taken, …) rejects `MAGIC_REFUSED` as every editor call does.
+   */
+  saveFile(type: string, entity: Record<string, unknown>, signal?: AbortSignal): Promise<string | null> {
+    return this.editor<string | null>(`/resource/file/${encodeURIComponent(type)}/save`, { method: 'POST', text: encodeSaveBody(entity), signal });
   }
 }
 
