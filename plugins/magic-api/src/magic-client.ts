@@ -423,6 +423,25 @@ export class MagicClient {
   saveFile(type: string, entity: Record<string, unknown>, signal?: AbortSignal): Promise<string | null> {
     return this.editor<string | null>(`/resource/file/${encodeURIComponent(type)}/save`, { method: 'POST', text: encodeSaveBody(entity), signal });
   }
+
+  /**
+   * `GET {web}/classes.txt` (no login needed): every class the server's scanner found, as text — one line per package,
+   * `package:Simple,Other` (`MagicWorkbenchController#classes`, utils/ClassScanner.java:79-113). Not an envelope.
+   */
+  classesText(signal?: AbortSignal): Promise<string> {
+    return this.#redacting(this.#classesText(signal));
+  }
+
+  async #classesText(signal: AbortSignal | undefined): Promise<string> {
+    const url = this.#editorUrl('/classes.txt', undefined);
+    const endpoint = describeEndpoint('GET', url);
+    const response = await this.#send({ method: 'GET', url, headers: { ...this.#headers(), accept: 'text/plain, */*;q=0.5' }, signal });
+    const type = String(response.headers['content-type'] ?? '');
+    if (response.status !== 200 || !/^text\/plain/i.test(type)) {
+      throw new MagicError('MAGIC_NOT_ENVELOPE', `${endpoint}: not the server's class list (HTTP ${response.status}, ${type || 'no content type'}): ${quoteBody(response.body)}`, { endpoint, status: response.status });
+    }
+    return response.body.toString('utf8');
+  }
 }
 
 function formBody(fields: FormFields): string {
