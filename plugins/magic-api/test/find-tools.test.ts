@@ -57,6 +57,13 @@ describe('magic_get', () => {
     expect(byId.entity.parameters.map((parameter: { name: string }) => parameter.name)).toEqual(['page', 'size']);
   });
 
+  it("shows a data source's configuration with its password redacted", async () => {
+    const { host } = await setup();
+    const source = await ok(host, 'magic_get', { id: '9e0f1a2b3c4d45e6f7a8b9c0d1e2f3a4' });
+    expect(source).toMatchObject({ type: 'datasource', name: '从库', script: null, entity: { key: 'slave', username: 'reader', password: '<redacted>' } });
+    expect(JSON.stringify(source)).not.toContain('"reader","password":"reader"');
+  });
+
   it('refuses, naming the argument: an unknown id, an unknown path, a method without a path', async () => {
     const { host } = await setup();
     expect(await refused(host, 'magic_get', { id: 'ffffffffffffffffffffffffffffffff' })).toMatch(/^id: the server has no file with id/);
