@@ -142,6 +142,13 @@ describe('magic_save_group, magic_copy, magic_move, magic_delete', () => {
     expect(await refused(host, 'magic_move', { id: SEED.priceCalc, group: '0' })).toMatch(/^group: /);
   });
 
+  it('a group moved into its own subtree: the server answers false (FACTS.md S9), which is an error, not a success', async () => {
+    const { host } = await setup();
+    const text = await refused(host, 'magic_move', { id: SEED.userGroup, group: SEED.roleGroup });
+    expect(text).toContain('the server answered false');
+    expect(text).toContain('own subtree');
+  });
+
   it('deletes a file and a group with everything in it, saying what went; an unknown id is the server\'s 1007', async () => {
     const { server, host } = await setup();
     expect(await ok(host, 'magic_delete', { id: SEED.userDetail })).toMatchObject({ deleted: { kind: 'file', id: SEED.userDetail, name: '用户详情', requestPath: '/user/{id}' } });
