@@ -10,6 +10,7 @@ import { WS_MANAGER } from './console-link.js';
 import { MagicApi } from './magic-api.js';
 import { magicApiOptionsSchema } from './options.js';
 import { registerRunTools } from './tools/run-tools.js';
+import { registerWorkspaceTools } from './tools/workspace-tools.js';
 
 export const PLUGIN_NAME = 'magic-api';
 /** websocket-manager's plugin (and shutdown tap) name: this plugin's first shutdown tap runs before it. */
@@ -31,6 +32,7 @@ export default definePlugin({
     const magic = new MagicApi(options, { logger: host.logger, signal: host.signal, manager, withResources: resourceManager !== undefined });
     if (resourceManager && magic.resources) magic.resources.attach(resourceManager.contribute(magic.resources, { plugin: PLUGIN_NAME }));
     registerRunTools(host, magic, options);
+    registerWorkspaceTools(host, magic);
     host.hooks.start.tapPromise(PLUGIN_NAME, async () => magic.start());
     // Shutdown in three steps: this plugin's calls stop while the console is still open (paused debug runs are
     // resumed there), websocket-manager closes the console, resource-manager the resources, and last the

@@ -5,6 +5,7 @@ import { LOGIN_REFUSED_CODE, SUCCESS_CODE, quoteBody, readEnvelope, refusedError
 import { HttpPool, describeEndpoint, type PoolResponse } from './http-pool.js';
 import { MagicError, isMagicError } from './magic-error.js';
 import type { RawTree } from './script-tree.js';
+import { encodeSaveBody } from './save-body.js';
 
 /** The request header Magic-API reads the token from, and the response header `/login` returns it in (`core/config/Constants.java`). */
 export const TOKEN_HEADER = 'Magic-Token';
@@ -411,6 +412,35 @@ export class MagicClient {
       }
       throw error;
     }
+  }
+
+  /**
+   * `POST {web}/resource/file/{type}/save` with the whole entity, encoded as the editor encodes it (save-body.ts):
+   * resolves with the saved id, or `null` when the server saved nothing (`code: 1, data: null` — an entity it could
+   * not read, or a save its storage declined: `MagicResourceController#saveFile`). A refusal (1008 locked, 1009 path
+   * taken, …) rejects `MAGIC_REFUSED` as every editor call does.
+   */
+  saveFile(type: string, entity: Record<string, unknown>, signal?: AbortSignal): Promise<string | null> {
+    return this.editor<string | null>(`/resource/file/${encodeURIComponent(type)}/save`, { method: 'POST', text: encodeSaveBody(entity), signal });
+  }
+
+  /**
+   * `GET {web}/classes.txt` (no login needed): every class the server's scanner found, as text — one line per package,
+   * `package:Simple,Other` (`MagicWorkbenchController#classes`, utils/ClassScanner.java:79-113). Not an envelope.
+   */
+  classesText(signal?: AbortSignal): Promise<string> {
+    return this.#redacting(this.#classesText(signal));
+  }
+
+  async #classesText(signal: AbortSignal | undefined): Promise<string> {
+    const url = this.#editorUrl('/classes.txt', undefined);
+    const endpoint = describeEndpoint('GET', url);
+    const response = await this.#send({ method: 'GET', url, headers: { ...this.#headers(), accept: 'text/plain, */*;q=0.5' }, signal });
+    const type = String(response.headers['content-type'] ?? '');
+    if (response.status !== 200 || !/^text\/plain/i.test(type)) {
+      throw new MagicError('MAGIC_NOT_ENVELOPE', `${endpoint}: not the server's class list (HTTP ${response.status}, ${type || 'no content type'}): ${quoteBody(response.body)}`, { endpoint, status: response.status });
+    }
+    return response.body.toString('utf8');
   }
 }
 
