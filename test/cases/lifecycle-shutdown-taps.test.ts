@@ -107,6 +107,11 @@ test('a shutdown tap that blocks the event loop past its bound is not reported o
   const dir = await tempDir();
   const blocker = `export default { name: 'blocker', apply(host) {
     host.hooks.shutdown.tap('blocker', () => { const until = Date.now() + 600; while (Date.now() < until); });
+    host.hooks.shutdown.tapPromise('late-blocker', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      const until = Date.now() + 600;
+      while (Date.now() < until);
+    });
   } };\n`;
   const after = `export default { name: 'after', apply(host) { host.hooks.shutdown.tap('after', () => {}); } };\n`;
   await writeFiles(dir, { 'package.json': { private: true }, 'blocker.mjs': blocker, 'after.mjs': after, 'mcp-host.config.json': { shutdown: { hookTimeoutMs: 200 }, plugins: ['./blocker.mjs', './after.mjs'] } });
@@ -114,6 +119,7 @@ test('a shutdown tap that blocks the event loop past its bound is not reported o
   const report = await host.shutdown('api');
   expect(report.taps.map((tap) => ({ name: tap.name, outcome: tap.outcome, code: tap.code }))).toEqual([
     { name: 'blocker', outcome: 'timed-out', code: 'MCPH_HOOK_TIMEOUT' },
+    { name: 'late-blocker', outcome: 'timed-out', code: 'MCPH_HOOK_TIMEOUT' },
     { name: 'after', outcome: 'ok', code: undefined },
   ]);
   expect(report.exitCode).toBe(1);

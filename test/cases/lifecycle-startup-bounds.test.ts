@@ -34,16 +34,18 @@ test.each([
   ['a timer holds the event loop', `${KEEPER};\nexport default new Promise(() => {});\n`],
 ])('a JS config whose default export never resolves (%s): --load-timeout fires, 78 naming the file', async (_, source) => {
   const dir = await project({ 'mcp-host.config.mjs': source });
-  const result = await fails(spawnHost(['start', '--load-timeout', '300'], { cwd: dir, stdin: 'ignore' }));
+  // Named with --config: the file is known from the start, however slow this machine is to reach it.
+  const result = await fails(spawnHost(['start', '--config', 'mcp-host.config.mjs', '--load-timeout', '300'], { cwd: dir, stdin: 'ignore' }));
   expect(result.code).toBe(78);
   expect(result.problems).toEqual([expect.stringMatching(/^mcp-host: mcp-host\.config\.mjs: still loading after 300 ms.* \(MCPH_CONFIG_TIMEOUT\)$/)]);
 });
 
 test('a plugin module whose import never settles (top-level await): 78 naming the config and the plugin', async () => {
   const dir = await project({ 'stuck.mjs': `await new Promise(() => {});\nexport default {};\n`, 'mcp-host.config.json': { plugins: ['./stuck.mjs'] } });
-  const result = await fails(spawnHost(['start', '--load-timeout', '300'], { cwd: dir, stdin: 'ignore' }));
+  // A bound well above the time a loaded machine takes to reach the import, so the message can name it.
+  const result = await fails(spawnHost(['start', '--config', 'mcp-host.config.json', '--load-timeout', '2000'], { cwd: dir, stdin: 'ignore' }));
   expect(result.code).toBe(78);
-  expect(result.problems).toEqual([expect.stringMatching(/^mcp-host: mcp-host\.config\.json: still loading after 300 ms, importing plugin "\.\/stuck\.mjs".* \(MCPH_CONFIG_TIMEOUT\)$/)]);
+  expect(result.problems).toEqual([expect.stringMatching(/^mcp-host: mcp-host\.config\.json: still loading after 2000 ms, importing plugin "\.\/stuck\.mjs".* \(MCPH_CONFIG_TIMEOUT\)$/)]);
 });
 
 test.each([
@@ -82,4 +84,17 @@ test('a start tap that ignores its signal during a shutdown: reported timed-out,
   expect(stderr).toMatch(/exit code 1\n$/);
   // The report told the truth: no watchdog exit after it.
   expect(stderr).not.toMatch(/MCPH_SHUTDOWN_TIMEOUT/);
+});
+
+test('a signal while the config loads: the shutdown it began decides the exit code (0), not the cut-short load', async () => {
+  const dir = await project({
+    'mcp-host.config.mjs': `process.stderr.write('config: loading\\n');\nexport default new Promise((resolve) => setTimeout(() => resolve({ plugins: [] }), 20_000));\n`,
+  });
+  const host = spawnHost(['start'], { cwd: dir });
+  await host.waitFor(() => host.stderr().includes('config: loading'), 'the config module to run');
+  host.child.kill('SIGTERM');
+  const { code } = await host.exited;
+  expect(code).toBe(0);
+  expect(host.stderr()).toMatch(/shutting down \(SIGTERM\)/);
+  expect(host.stderr()).not.toMatch(/MCPH_STARTUP_ABORTED|MCPH_CONFIG_TIMEOUT/);
 });

@@ -16,6 +16,11 @@ name: my-mcp-host
 transport:
   type: stdio
 
+# A startup that never settles fails instead of hanging: each plugin's apply() and each start tap is bounded.
+startup:
+  applyTimeoutMs: 10000 # each plugin's apply()
+  tapTimeoutMs: 60000   # each plugin's start tap (connecting to its backend)
+
 # MCP clients send SIGTERM 2 s after closing stdin: keep the whole shutdown under that.
 shutdown:
   timeoutMs: 1800      # drain + every shutdown tap

@@ -45,10 +45,11 @@ export function displayPath(file: string, cwd: string = process.cwd()): string {
  * imported here, lazily, so it costs nothing to a host embedded with an inline config.
  */
 export async function loadConfigFile(options: { configPath?: string | undefined; cwd: string; progress?: LoadProgress | undefined }): Promise<LoadedConfigFile> {
+  // A file given is the one being loaded from now on, however long importing cosmiconfig takes.
+  if (options.progress && options.configPath !== undefined) options.progress.file = path.resolve(options.cwd, options.configPath);
   // The common case under an MCP client — `--config some.json` — needs no cosmiconfig (~50 ms of startup).
   if (options.configPath !== undefined && options.configPath.endsWith('.json') && path.basename(options.configPath) !== 'package.json') {
     const file = path.resolve(options.cwd, options.configPath);
-    if (options.progress) options.progress.file = file;
     let text: string;
     try {
       text = await readFile(file, 'utf8');

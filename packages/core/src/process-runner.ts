@@ -1,4 +1,4 @@
-import { HostError, describeError, formatError } from './errors.js';
+import { HostError, describeError, formatError, isHostError } from './errors.js';
 import { EXIT_CODES, HANDLED_SIGNALS, exitCodeFor, signalExitCode, type HandledSignal } from './exit-codes.js';
 import type { Host } from './host.js';
 import { createHttpSessionServer } from './lazy-http.js';
@@ -48,6 +48,11 @@ class ProcessRunner {
     try {
       config = await host.load();
     } catch (error) {
+      // A signal while the config loads: the shutdown it began decides the exit code, as at any other moment.
+      if (isHostError(error) && error.code === 'MCPH_STARTUP_ABORTED') {
+        const report = await host.whenStopped();
+        return this.#exit(report.exitCode, Math.max(250, (host.deadline ?? Date.now()) - Date.now()));
+      }
       this.#print(error);
       return this.#exit(exitCodeFor(error));
     }
