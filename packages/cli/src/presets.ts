@@ -22,7 +22,7 @@ const MAGIC_API: Preset = {
   config: {
     name: 'magic-api',
     instructions:
-      "A Magic-API server: its scripts are magic-api:// resources (api, function, task, datasource; a read gives the script and its metadata), resources_search finds them by name or request path, and ws_messages shows its console (the log lines of requests that named this console's client id). Your own notes are file:// resources from the docs source.",
+      "A Magic-API server. Find the script behind an endpoint with magic_get (method + path) or magic_tree, text in scripts with magic_search; run an endpoint with magic_call_api (its answer and that request's console log lines) and step through one with magic_debug_call / magic_debug_step; change a script with magic_replace_in_script or magic_save_api, and undo with magic_backups + magic_rollback. Scripts are also magic-api:// resources (a read gives the script and its metadata). Your own notes are file:// resources from the docs source.",
     shutdown: { timeoutMs: 1800, hookTimeoutMs: 1000 },
     logging: { level: 'info' },
     plugins: [
