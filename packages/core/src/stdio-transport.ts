@@ -1,8 +1,8 @@
 import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 
-/** Longest line accepted from the client; a longer one is dropped and reported. */
-const MAX_LINE_BYTES = 64 * 1024 * 1024;
+/** Longest line accepted from the client; a longer one is dropped (up to its newline) and answered with -32700. */
+export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
 export interface StdioTransportOptions {
   stdin: NodeJS.ReadableStream & { readableEnded?: boolean; destroyed?: boolean };
@@ -16,6 +16,8 @@ export interface StdioTransportOptions {
   onOutputClosed: (error: Error) => void;
   /** A line that is not a JSON-RPC message. */
   onBadLine: (message: string) => void;
+  /** Longest line accepted (bytes, without the newline); default `MAX_LINE_BYTES`. */
+  maxLineBytes?: number;
 }
 
 /**
@@ -30,7 +32,12 @@ export class StdioTransport implements Transport {
   onmessage?: (message: JSONRPCMessage) => void;
 
   readonly #options: StdioTransportOptions;
-  #buffer: Buffer | undefined;
+  readonly #maxLineBytes: number;
+  /** The start of the line being read, chunk by chunk: joined once, when its newline arrives. */
+  #partial: Buffer[] = [];
+  #partialBytes = 0;
+  /** A line over the limit was dropped: what comes up to its newline is its tail, never a message. */
+  #isDiscarding = false;
   #queue: JSONRPCMessage[] | undefined = [];
   #isInputClosed = false;
   #isOutputDead = false;
@@ -40,6 +47,7 @@ export class StdioTransport implements Transport {
 
   constructor(options: StdioTransportOptions) {
     this.#options = options;
+    this.#maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
     const { stdin, stdout } = options;
     stdin.on('data', this.#onData);
     stdin.on('end', this.#onEnd);
@@ -93,20 +101,53 @@ export class StdioTransport implements Transport {
     this.onclose?.();
   }
 
+  /**
+   * Framing, linear in the input: each byte is scanned for a newline once, a line's chunks are kept in a list
+   * and joined once when it ends. A line that grows past the limit is dropped at once (its memory freed) and
+   * the rest of it, up to its newline, is discarded.
+   */
   #onData = (chunk: Buffer | string): void => {
     const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    this.#buffer = this.#buffer ? Buffer.concat([this.#buffer, data]) : data;
+    let start = 0;
     let newline: number;
-    while (this.#buffer && (newline = this.#buffer.indexOf(0x0a)) !== -1) {
-      const line = this.#buffer.toString('utf8', 0, newline).replace(/\r$/, '');
-      this.#buffer = newline + 1 < this.#buffer.length ? this.#buffer.subarray(newline + 1) : undefined;
-      if (line.trim() !== '') this.#receiveLine(line);
+    while ((newline = data.indexOf(0x0a, start)) !== -1) {
+      const piece = data.subarray(start, newline);
+      start = newline + 1;
+      if (this.#isDiscarding) {
+        this.#isDiscarding = false;
+        continue;
+      }
+      const size = this.#partialBytes + piece.length;
+      const line = this.#partial.length === 0 ? piece : Buffer.concat([...this.#partial, piece], size);
+      this.#partial = [];
+      this.#partialBytes = 0;
+      if (size > this.#maxLineBytes) this.#dropOversized();
+      else this.#receiveLine(line.toString('utf8').replace(/\r$/, ''));
+      if (this.#isClosed) return;
     }
-    if (this.#buffer && this.#buffer.length > MAX_LINE_BYTES) {
-      this.#buffer = undefined;
-      this.#options.onBadLine(`a line over ${MAX_LINE_BYTES} bytes was dropped`);
+    if (start >= data.length || this.#isDiscarding) return;
+    const rest = start === 0 ? data : data.subarray(start);
+    this.#partial.push(rest);
+    this.#partialBytes += rest.length;
+    if (this.#partialBytes > this.#maxLineBytes) {
+      this.#partial = [];
+      this.#partialBytes = 0;
+      this.#isDiscarding = true;
+      this.#dropOversized();
     }
   };
+
+  /** A line over the limit: nobody can know its id, so the answer is JSON-RPC's parse error with id null. */
+  #dropOversized(): void {
+    const message = `a line over ${this.#maxLineBytes} bytes was dropped`;
+    this.#options.onBadLine(message);
+    this.#answer({ jsonrpc: '2.0', id: null, error: { code: -32700, message: `Parse error: ${message} (one JSON-RPC message per line, at most ${this.#maxLineBytes} bytes)` } });
+  }
+
+  /** An answer the transport itself gives (not a message of the server's): written as `send` writes. */
+  #answer(message: { jsonrpc: '2.0'; id: string | number | null; error: { code: number; message: string } }): void {
+    void this.send(message as unknown as JSONRPCMessage);
+  }
 
   #receiveLine(line: string): void {
     let message: JSONRPCMessage;
