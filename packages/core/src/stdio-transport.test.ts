@@ -79,3 +79,21 @@ test('an oversized line that ends within one chunk is dropped too, and what foll
   expect(io.received).toEqual([{ jsonrpc: '2.0', id: 2, method: 'ping' }]);
   expect(io.replies()[0]).toMatchObject({ id: null, error: { code: -32700 } });
 });
+
+test('a request with an id but an invalid shape gets -32600 with its id; a line that is not JSON gets -32700 with id null', async () => {
+  const io = await openTransport();
+  io.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: 'x' })}\n`);
+  io.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 'abc', method: 42 })}\n`);
+  io.stdin.write('{"jsonrpc": "2.0", "id": 4, \n');
+  // A notification (no id) with a bad shape is never answered.
+  io.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/x', params: 'x' })}\n`);
+  io.stdin.write(ping(5));
+  await io.waitFor(() => io.received.length === 1, 'the valid request');
+  await io.waitFor(() => io.replies().length === 3, 'three error replies');
+  expect(io.replies()).toEqual([
+    { jsonrpc: '2.0', id: 3, error: { code: -32600, message: expect.stringMatching(/Invalid Request/) } },
+    { jsonrpc: '2.0', id: 'abc', error: { code: -32600, message: expect.stringMatching(/Invalid Request/) } },
+    { jsonrpc: '2.0', id: null, error: { code: -32700, message: expect.stringMatching(/Parse error/) } },
+  ]);
+  expect(io.received).toEqual([{ jsonrpc: '2.0', id: 5, method: 'ping' }]);
+});

@@ -149,15 +149,38 @@ export class StdioTransport implements Transport {
     void this.send(message as unknown as JSONRPCMessage);
   }
 
+  /**
+   * One line: a message, or an answer where JSON-RPC asks for one — -32700 (id null) for a line that is not
+   * JSON, -32600 for one that is not a JSON-RPC message (with its id when it has a usable one, so the client
+   * is not left waiting). A malformed notification (a method, no id) is never answered.
+   */
   #receiveLine(line: string): void {
-    let message: JSONRPCMessage;
+    if (line.trim() === '') return;
+    const shown = line.length > 120 ? `${line.slice(0, 120)}…` : line;
+    let value: unknown;
     try {
-      message = JSONRPCMessageSchema.parse(JSON.parse(line));
+      value = JSON.parse(line);
     } catch (error) {
-      this.#options.onBadLine(`ignored a line that is not a JSON-RPC message: ${line.length > 120 ? `${line.slice(0, 120)}…` : line}`);
-      this.onerror?.(error instanceof Error ? error : new Error(String(error)));
+      this.#options.onBadLine(`ignored a line that is not JSON: ${shown}`);
+      this.#answer({ jsonrpc: '2.0', id: null, error: { code: -32700, message: `Parse error: ${describeParseError(error)}` } });
       return;
     }
+    const parsed = JSONRPCMessageSchema.safeParse(value);
+    if (!parsed.success) {
+      this.#options.onBadLine(`ignored a line that is not a JSON-RPC message: ${shown}`);
+      this.onerror?.(new Error(`not a JSON-RPC message: ${parsed.error.message}`));
+      const record = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+      const id = record?.['id'];
+      const isUsableId = typeof id === 'string' || (typeof id === 'number' && Number.isInteger(id));
+      if (!isUsableId && record && typeof record['method'] === 'string' && !('id' in record)) return;
+      this.#answer({
+        jsonrpc: '2.0',
+        id: isUsableId ? (id as string | number) : null,
+        error: { code: -32600, message: 'Invalid Request: not a JSON-RPC 2.0 request, notification or response (check jsonrpc, id, method and that params is an object or array)' },
+      });
+      return;
+    }
+    const message = parsed.data;
     if (this.#queue) this.#queue.push(message);
     else this.onmessage?.(message);
   }
@@ -179,4 +202,8 @@ export class StdioTransport implements Transport {
     for (const waiter of this.#flushWaiters.splice(0)) waiter();
     this.#options.onOutputClosed(error);
   };
+}
+
+function describeParseError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
