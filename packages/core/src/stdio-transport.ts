@@ -3,6 +3,10 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 
 /** Longest line accepted from the client; a longer one is dropped (up to its newline) and answered with -32700. */
 export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+/** Bytes of replies handed to stdout and not yet taken by the pipe above which stdin is no longer read. */
+export const STDOUT_HIGH_WATER_BYTES = 4 * 1024 * 1024;
+/** Requests taken from stdin and not yet answered above which stdin is no longer read. */
+export const MAX_REQUESTS_IN_FLIGHT = 128;
 
 export interface StdioTransportOptions {
   stdin: NodeJS.ReadableStream & { readableEnded?: boolean; destroyed?: boolean };
@@ -18,7 +22,14 @@ export interface StdioTransportOptions {
   onBadLine: (message: string) => void;
   /** Longest line accepted (bytes, without the newline); default `MAX_LINE_BYTES`. */
   maxLineBytes?: number;
+  /** Default `STDOUT_HIGH_WATER_BYTES`. */
+  highWaterBytes?: number;
+  /** Default `MAX_REQUESTS_IN_FLIGHT`. */
+  maxRequestsInFlight?: number;
 }
+
+type PausableStream = NodeJS.ReadableStream & { pause(): unknown; resume(): unknown };
+const requestKey = (id: unknown) => `${typeof id}:${String(id)}`;
 
 /**
  * The MCP stdio transport, written for the host because the SDK's (1.32.2) never notices stdin EOF and
@@ -33,11 +44,20 @@ export class StdioTransport implements Transport {
 
   readonly #options: StdioTransportOptions;
   readonly #maxLineBytes: number;
+  readonly #highWaterBytes: number;
+  readonly #maxRequestsInFlight: number;
   /** The start of the line being read, chunk by chunk: joined once, when its newline arrives. */
   #partial: Buffer[] = [];
   #partialBytes = 0;
   /** A line over the limit was dropped: what comes up to its newline is its tail, never a message. */
   #isDiscarding = false;
+  /** Bytes handed to `write` whose callback has not come yet. */
+  #unwrittenBytes = 0;
+  /** Requests read and not answered yet (by id). */
+  readonly #inFlight = new Set<string>();
+  /** Input read while held back (backpressure): framed once the client catches up. */
+  #held: Buffer[] = [];
+  #isInputPaused = false;
   #queue: JSONRPCMessage[] | undefined = [];
   #isInputClosed = false;
   #isOutputDead = false;
@@ -48,6 +68,8 @@ export class StdioTransport implements Transport {
   constructor(options: StdioTransportOptions) {
     this.#options = options;
     this.#maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
+    this.#highWaterBytes = options.highWaterBytes ?? STDOUT_HIGH_WATER_BYTES;
+    this.#maxRequestsInFlight = options.maxRequestsInFlight ?? MAX_REQUESTS_IN_FLIGHT;
     const { stdin, stdout } = options;
     stdin.on('data', this.#onData);
     stdin.on('end', this.#onEnd);
@@ -69,17 +91,48 @@ export class StdioTransport implements Transport {
   }
 
   send(message: JSONRPCMessage): Promise<void> {
+    if (!('method' in message) && 'id' in message && this.#inFlight.delete(requestKey(message.id))) this.#releaseIfCaughtUp();
     if (this.#isOutputDead || this.#isClosed) return Promise.resolve();
     const line = JSON.stringify(message) + '\n';
+    const bytes = Buffer.byteLength(line);
     this.#pendingWrites++;
+    this.#unwrittenBytes += bytes;
     return new Promise((resolve) => {
       // Resolve on the write callback, not on `drain`: a dead pipe emits an error, never `drain`.
       this.#options.write(line, () => {
         this.#pendingWrites--;
+        this.#unwrittenBytes -= bytes;
         if (this.#pendingWrites === 0) for (const waiter of this.#flushWaiters.splice(0)) waiter();
+        this.#releaseIfCaughtUp();
         resolve();
       });
     });
+  }
+
+  /**
+   * Backpressure: while the client has not taken the replies already written (over the high-water mark) or
+   * too many of its requests are unanswered, stdin is not read (paused; the pipe fills and the client's writes
+   * block), so a client that never reads cannot grow the host without bound.
+   */
+  get #isHoldingInput(): boolean {
+    return this.#unwrittenBytes > this.#highWaterBytes || this.#inFlight.size >= this.#maxRequestsInFlight;
+  }
+
+  #holdInput(rest: Buffer | undefined): void {
+    if (rest && rest.length > 0) this.#held.unshift(rest);
+    if (!this.#isInputPaused && !this.#isClosed) {
+      this.#isInputPaused = true;
+      (this.#options.stdin as PausableStream).pause();
+    }
+  }
+
+  #releaseIfCaughtUp(): void {
+    if (this.#isClosed || this.#isHoldingInput || (!this.#isInputPaused && this.#held.length === 0)) return;
+    while (this.#held.length > 0 && !this.#isHoldingInput && !this.#isClosed) this.#frame(this.#held.shift()!);
+    if (this.#held.length === 0 && this.#isInputPaused && !this.#isHoldingInput && !this.#isClosed) {
+      this.#isInputPaused = false;
+      (this.#options.stdin as PausableStream).resume();
+    }
   }
 
   /** Resolves once every message handed to `send` reached the OS (or the pipe died). */
@@ -108,6 +161,15 @@ export class StdioTransport implements Transport {
    */
   #onData = (chunk: Buffer | string): void => {
     const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    if (this.#held.length > 0 || this.#isHoldingInput) {
+      this.#held.push(data);
+      this.#holdInput(undefined);
+    } else {
+      this.#frame(data);
+    }
+  };
+
+  #frame(data: Buffer): void {
     let start = 0;
     let newline: number;
     while ((newline = data.indexOf(0x0a, start)) !== -1) {
@@ -124,6 +186,7 @@ export class StdioTransport implements Transport {
       if (size > this.#maxLineBytes) this.#dropOversized();
       else this.#receiveLine(line.toString('utf8').replace(/\r$/, ''));
       if (this.#isClosed) return;
+      if (this.#isHoldingInput) return this.#holdInput(data.subarray(start));
     }
     if (start >= data.length || this.#isDiscarding) return;
     const rest = start === 0 ? data : data.subarray(start);
@@ -135,7 +198,7 @@ export class StdioTransport implements Transport {
       this.#isDiscarding = true;
       this.#dropOversized();
     }
-  };
+  }
 
   /** A line over the limit: nobody can know its id, so the answer is JSON-RPC's parse error with id null. */
   #dropOversized(): void {
@@ -181,6 +244,14 @@ export class StdioTransport implements Transport {
       return;
     }
     const message = parsed.data;
+    if ('method' in message) {
+      if ('id' in message) this.#inFlight.add(requestKey(message.id));
+      else if (message.method === 'notifications/cancelled') {
+        // A cancelled request gets no response: it is no longer in flight.
+        const requestId = (message.params as { requestId?: unknown } | undefined)?.requestId;
+        if (this.#inFlight.delete(requestKey(requestId))) queueMicrotask(() => this.#releaseIfCaughtUp());
+      }
+    }
     if (this.#queue) this.#queue.push(message);
     else this.onmessage?.(message);
   }
@@ -199,6 +270,7 @@ export class StdioTransport implements Transport {
     if (this.#isOutputDead) return;
     this.#isOutputDead = true;
     this.#pendingWrites = 0;
+    this.#unwrittenBytes = 0;
     for (const waiter of this.#flushWaiters.splice(0)) waiter();
     this.#options.onOutputClosed(error);
   };
