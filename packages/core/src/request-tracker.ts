@@ -65,6 +65,16 @@ export class RequestTracker {
   }
 }
 
+/** The SDK's `McpError` puts `MCP error <code>: ` before its message; SDK clients add it again on their side. */
+const SDK_ERROR_PREFIX = /^MCP error -?\d+: /;
+
+/** An error response with the bare text as its message, so a client that adds the prefix shows it once. */
+function withBareErrorMessage(message: JSONRPCMessage): JSONRPCMessage {
+  const error = (message as { error?: { message?: unknown } }).error;
+  if (!error || typeof error.message !== 'string' || !SDK_ERROR_PREFIX.test(error.message)) return message;
+  return { ...message, error: { ...error, message: error.message.replace(SDK_ERROR_PREFIX, '') } } as JSONRPCMessage;
+}
+
 const requestKey = (session: string, id: RequestId) => `${session}\u0000${typeof id}\u0000${id}`;
 
 class TrackedTransport implements Transport {
@@ -119,7 +129,7 @@ class TrackedTransport implements Transport {
     if (isResponse(message)) {
       const id = message.id;
       try {
-        await this.inner.send(message, options);
+        await this.inner.send(withBareErrorMessage(message), options);
       } finally {
         if (id !== undefined && id !== null) this.tracker.settle(requestKey(this.sessionKey, id));
       }

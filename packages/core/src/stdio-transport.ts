@@ -80,6 +80,11 @@ export class StdioTransport implements Transport {
     if (stdin.readableEnded || stdin.destroyed) queueMicrotask(() => this.#inputClosed('stdin already at EOF'));
   }
 
+  /** True while requests read before `start()` wait to be delivered. */
+  get hasQueuedRequests(): boolean {
+    return this.#queue?.some((message) => 'method' in message && 'id' in message) ?? false;
+  }
+
   get isOutputDead(): boolean {
     return this.#isOutputDead;
   }
