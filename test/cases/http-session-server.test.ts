@@ -168,7 +168,23 @@ test('a request on a socket still open after shutdown began gets 503 with a JSON
   expect(late.status).toBe(503);
   expect(JSON.parse(late.body).error.code).toBe(-32000);
   expect((await slow).content).toEqual([{ type: 'text', text: 'slept 800' }]);
-  expect((await report!).drain).toMatchObject({ completed: 1, cut: 0 });
+  // The 503 is a refusal, counted in the report.
+  expect((await report!).drain).toMatchObject({ completed: 1, cut: 0, refused: 1 });
+});
+
+test('a request cut at the drain deadline gets a JSON-RPC error on its own stream, not an empty 200', async () => {
+  const { url, host, events } = await httpHost({ web: {} }, {}, { shutdown: { drainTimeoutMs: 200 } });
+  const { client } = await connect(url);
+  const slow = client.callTool({ name: 'slow_web', arguments: { ms: 5000 } }).then(
+    () => undefined,
+    (error: McpError) => error,
+  );
+  await waitUntil(() => events().includes('web:slow-begin'), 'the tool to start');
+  const report = await host.shutdown('SIGTERM');
+  expect(report.drain).toMatchObject({ cut: 1 });
+  const failure = await slow;
+  expect(failure?.code).toBe(-32000);
+  expect(failure?.message).toMatch(/drain/);
 });
 
 test('idle keep-alive clients do not hold the process open', async () => {

@@ -276,6 +276,7 @@ export class HttpSessionServer implements SessionListener {
 
   /** 503 with a JSON-RPC error, and the socket closed after it: shutdown has begun. */
   #refuseWhileClosing(res: ServerResponse): void {
+    this.#host!.countRefused();
     res.setHeader('Connection', 'close');
     this.#reject(res, 503, SHUTTING_DOWN_CODE, 'The server is shutting down; the request was not run.');
   }
