@@ -296,3 +296,31 @@ test("host.requestClient(extra) answers for the request's own session: two clien
   expect(unknown.name).toBeUndefined();
   expect((await stateless.host.shutdown('SIGTERM')).exitCode).toBe(0);
 });
+
+test('over transport.maxSessions a new session gets 503 with a JSON-RPC error; the live ones keep working', async () => {
+  const { url } = await httpHost({ web: {} }, { maxSessions: 2 });
+  const first = await connect(url);
+  await connect(url);
+  const refused = await post(url, INIT);
+  expect(refused.status).toBe(503);
+  expect(JSON.parse(refused.text)).toMatchObject({ jsonrpc: '2.0', id: 1, error: { code: -32000, message: expect.stringMatching(/maxSessions/) } });
+  expect((await first.client.listTools()).tools.length).toBeGreaterThan(0);
+  // A session that ends makes room.
+  await first.transport.terminateSession();
+  expect((await post(url, INIT)).status).toBe(200);
+});
+
+test('a session idle past transport.sessionIdleTimeoutMs is closed: its id then gets 404', async () => {
+  const { url } = await httpHost({ web: {} }, { sessionIdleTimeoutMs: 200 });
+  const started = await post(url, INIT);
+  const sessionId = started.headers.get('mcp-session-id')!;
+  const headers = { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-06-18' };
+  expect((await post(url, { jsonrpc: '2.0', method: 'notifications/initialized' }, headers)).status).toBe(202);
+  // Each probe is activity and restarts the clock, so the gaps grow past the timeout (bounded: 5 probes, ~9 s).
+  let status = 0;
+  for (let attempt = 0; attempt < 5 && status !== 404; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 300 * 2 ** attempt));
+    status = (await post(url, { jsonrpc: '2.0', id: 1000 + attempt, method: 'ping' }, headers)).status;
+  }
+  expect(status).toBe(404);
+});
