@@ -97,3 +97,23 @@ test('a request with an id but an invalid shape gets -32600 with its id; a line 
   ]);
   expect(io.received).toEqual([{ jsonrpc: '2.0', id: 5, method: 'ping' }]);
 });
+
+test('held input is framed in order when replies sent from inside a message release it (no re-entrant framing)', async () => {
+  const io = await openTransport({ maxRequestsInFlight: 2 });
+  // Requests 1 and 2 stay unanswered, so what follows is held; every later one is answered at once, from inside
+  // onmessage, as a refusal during shutdown is.
+  io.transport.onmessage = (message) => {
+    io.received.push(message);
+    const id = (message as { id: number }).id;
+    if (id > 2) void io.transport.send({ jsonrpc: '2.0', id, result: {} });
+  };
+  // Two lines per chunk: a re-entrant framing would take the next chunk before the second line of this one.
+  for (let id = 1; id <= 40; id += 2) io.stdin.write(ping(id) + ping(id + 1));
+  await io.waitFor(() => io.received.length === 2, 'the first two');
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(io.received).toHaveLength(2);
+  void io.transport.send({ jsonrpc: '2.0', id: 1, result: {} });
+  void io.transport.send({ jsonrpc: '2.0', id: 2, result: {} });
+  await io.waitFor(() => io.received.length === 40, 'every message');
+  expect(io.received.map((message) => (message as { id: number }).id)).toEqual(Array.from({ length: 40 }, (_, n) => n + 1));
+});

@@ -58,6 +58,8 @@ export class StdioTransport implements Transport {
   /** Input read while held back (backpressure): framed once the client catches up. */
   #held: Buffer[] = [];
   #isInputPaused = false;
+  /** A line is being framed: a reply sent synchronously from it must not frame the next input out of order. */
+  #isFraming = false;
   #queue: JSONRPCMessage[] | undefined = [];
   #isInputClosed = false;
   #isOutputDead = false;
@@ -132,7 +134,7 @@ export class StdioTransport implements Transport {
   }
 
   #releaseIfCaughtUp(): void {
-    if (this.#isClosed || this.#isHoldingInput || (!this.#isInputPaused && this.#held.length === 0)) return;
+    if (this.#isFraming || this.#isClosed || this.#isHoldingInput || (!this.#isInputPaused && this.#held.length === 0)) return;
     while (this.#held.length > 0 && !this.#isHoldingInput && !this.#isClosed) this.#frame(this.#held.shift()!);
     if (this.#held.length === 0 && this.#isInputPaused && !this.#isHoldingInput && !this.#isClosed) {
       this.#isInputPaused = false;
@@ -175,6 +177,15 @@ export class StdioTransport implements Transport {
   };
 
   #frame(data: Buffer): void {
+    this.#isFraming = true;
+    try {
+      this.#frameLines(data);
+    } finally {
+      this.#isFraming = false;
+    }
+  }
+
+  #frameLines(data: Buffer): void {
     let start = 0;
     let newline: number;
     while ((newline = data.indexOf(0x0a, start)) !== -1) {
