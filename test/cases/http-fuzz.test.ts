@@ -9,7 +9,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { fuzzSeed, randomText, serveHttpInProcess, setupProbes, type Random } from '../src/index.js';
 
-const REQUESTS = 150;
+const REQUESTS = 100;
 const INIT = { jsonrpc: '2.0', id: 'init', method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'fuzz', version: '0' } } };
 
 interface Answer {

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
 import { fuzzSeed, handshake, randomText, setupProbes, spawnHost, type Random } from '../src/index.js';
 
-const FRAMES = 200;
+const FRAMES = 150;
 const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
 interface Frame {
