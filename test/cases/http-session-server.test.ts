@@ -168,7 +168,23 @@ test('a request on a socket still open after shutdown began gets 503 with a JSON
   expect(late.status).toBe(503);
   expect(JSON.parse(late.body).error.code).toBe(-32000);
   expect((await slow).content).toEqual([{ type: 'text', text: 'slept 800' }]);
-  expect((await report!).drain).toMatchObject({ completed: 1, cut: 0 });
+  // The 503 is a refusal, counted in the report.
+  expect((await report!).drain).toMatchObject({ completed: 1, cut: 0, refused: 1 });
+});
+
+test('a request cut at the drain deadline gets a JSON-RPC error on its own stream, not an empty 200', async () => {
+  const { url, host, events } = await httpHost({ web: {} }, {}, { shutdown: { drainTimeoutMs: 200 } });
+  const { client } = await connect(url);
+  const slow = client.callTool({ name: 'slow_web', arguments: { ms: 5000 } }).then(
+    () => undefined,
+    (error: McpError) => error,
+  );
+  await waitUntil(() => events().includes('web:slow-begin'), 'the tool to start');
+  const report = await host.shutdown('SIGTERM');
+  expect(report.drain).toMatchObject({ cut: 1 });
+  const failure = await slow;
+  expect(failure?.code).toBe(-32000);
+  expect(failure?.message).toMatch(/drain/);
 });
 
 test('idle keep-alive clients do not hold the process open', async () => {
@@ -279,4 +295,32 @@ test("host.requestClient(extra) answers for the request's own session: two clien
   expect(unknown).toMatchObject({ capabilities: {} });
   expect(unknown.name).toBeUndefined();
   expect((await stateless.host.shutdown('SIGTERM')).exitCode).toBe(0);
+});
+
+test('over transport.maxSessions a new session gets 503 with a JSON-RPC error; the live ones keep working', async () => {
+  const { url } = await httpHost({ web: {} }, { maxSessions: 2 });
+  const first = await connect(url);
+  await connect(url);
+  const refused = await post(url, INIT);
+  expect(refused.status).toBe(503);
+  expect(JSON.parse(refused.text)).toMatchObject({ jsonrpc: '2.0', id: 1, error: { code: -32000, message: expect.stringMatching(/maxSessions/) } });
+  expect((await first.client.listTools()).tools.length).toBeGreaterThan(0);
+  // A session that ends makes room.
+  await first.transport.terminateSession();
+  expect((await post(url, INIT)).status).toBe(200);
+});
+
+test('a session idle past transport.sessionIdleTimeoutMs is closed: its id then gets 404', async () => {
+  const { url } = await httpHost({ web: {} }, { sessionIdleTimeoutMs: 200 });
+  const started = await post(url, INIT);
+  const sessionId = started.headers.get('mcp-session-id')!;
+  const headers = { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-06-18' };
+  expect((await post(url, { jsonrpc: '2.0', method: 'notifications/initialized' }, headers)).status).toBe(202);
+  // Each probe is activity and restarts the clock, so the gaps grow past the timeout (bounded: 5 probes, ~9 s).
+  let status = 0;
+  for (let attempt = 0; attempt < 5 && status !== 404; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 300 * 2 ** attempt));
+    status = (await post(url, { jsonrpc: '2.0', id: 1000 + attempt, method: 'ping' }, headers)).status;
+  }
+  expect(status).toBe(404);
 });

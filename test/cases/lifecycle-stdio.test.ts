@@ -62,6 +62,10 @@ test('a request still unanswered at drainTimeoutMs is cut, reported, and exits 1
   expect(code).toBe(1);
   expect(host.stderr()).toMatch(/requests: 0 answered, 1 cut/);
   expect(probes.events()).toContain('sleepy:shutdown:stdin-closed');
+  // The client is not left waiting: the cut request got an error, and nothing else under its id.
+  const replies = host.messages().filter((message) => message.id === 3);
+  expect(replies).toHaveLength(1);
+  expect(replies[0].error?.code).toBe(SHUTTING_DOWN_CODE);
 });
 
 test('stdout carries JSON-RPC only: console.log/info/debug and process.stdout.write from plugins go to stderr', async () => {

@@ -4,3 +4,4 @@ export * from './probes.js';
 export { freePort, listAllPages, listenForTest, sleep, waitUntil } from '@mcp-host/testing';
 export * from './cli-in-process.js';
 export * from './in-process-host.js';
+export * from './fuzz.js';

@@ -29,6 +29,19 @@ export const httpTransportSchema = z.strictObject({
   auth: z.strictObject({ bearerToken: z.string().min(16, 'use a token of at least 16 characters') }).optional(),
   stateless: z.boolean().default(false).meta({ description: 'No sessions: a fresh server per request, JSON responses, POST only.' }),
   maxBodyBytes: z.number().int().positive().default(4 * 1024 * 1024),
+  maxSessions: z
+    .number()
+    .int()
+    .positive()
+    .default(1000)
+    .meta({ description: 'Sessions open at once; over it a new session gets 503 with a JSON-RPC error (a live session is never evicted).' }),
+  sessionIdleTimeoutMs: z
+    .number()
+    .int()
+    .positive()
+    .max(86_400_000)
+    .default(600_000)
+    .meta({ description: 'A session with no request and no open stream for this long is closed (its id then gets 404).' }),
 });
 
 export const transportSchema = z.discriminatedUnion('type', [stdioTransportSchema, httpTransportSchema]);

@@ -13,6 +13,10 @@ import { HTTP_NOT_ADMITTED_CODE, HTTP_REFUSED_CODE, SHUTTING_DOWN_CODE } from '.
 interface Session {
   transport: StreamableHTTPServerTransport;
   server: McpServer;
+  /** HTTP exchanges of this session still open (requests being answered, SSE streams). */
+  open: number;
+  /** Armed while `open` is 0: closes the session once it has been idle for `sessionIdleTimeoutMs`. */
+  idleTimer: NodeJS.Timeout | undefined;
 }
 
 function sameSecret(given: string, expected: string): boolean {
@@ -42,6 +46,8 @@ export class HttpSessionServer implements SessionListener {
   #host: SessionHost | undefined;
   #server: Server | undefined;
   #sessionCount = 0;
+  /** Sessions begun and not closed yet (initialized or still initializing): what `maxSessions` bounds. */
+  #liveSessions = 0;
   #url: URL | undefined;
   #isIntakeStopped = false;
 
@@ -108,6 +114,7 @@ export class HttpSessionServer implements SessionListener {
     this.stopIntake();
     const sessions = [...this.#sessions.values()];
     this.#sessions.clear();
+    for (const session of sessions) clearTimeout(session.idleTimer);
     await Promise.allSettled(sessions.map(({ server }) => server.close()));
     this.#server?.closeAllConnections();
     for (const socket of this.#sockets) socket.destroy();
@@ -169,6 +176,7 @@ export class HttpSessionServer implements SessionListener {
     if (typeof sessionId === 'string') {
       const session = this.#sessions.get(sessionId);
       if (!session) return this.#reject(res, 404, HTTP_NOT_ADMITTED_CODE, 'Session not found: it ended or never existed. Initialize a new session.');
+      this.#trackExchange(session, res);
       return session.transport.handleRequest(req, res, body);
     }
     if (req.method === 'POST' && (isInitializeRequest(body) || (Array.isArray(body) && body.some((message) => isInitializeRequest(message))))) {
@@ -183,23 +191,73 @@ export class HttpSessionServer implements SessionListener {
   }
 
   async #startSession(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+    // Over the cap a new session is refused; a live one is never evicted for it.
+    if (this.#liveSessions >= this.#config.maxSessions) {
+      const given = Array.isArray(body) ? undefined : (body as { id?: unknown } | undefined)?.id;
+      const id = typeof given === 'string' || typeof given === 'number' ? given : null;
+      res.setHeader('Retry-After', '60');
+      res.writeHead(503, { 'Content-Type': 'application/json' });
+      const message = `Too many sessions: ${this.#config.maxSessions} are open (transport.maxSessions). End one (DELETE) or retry later.`;
+      res.end(JSON.stringify({ jsonrpc: '2.0', id, error: { code: HTTP_REFUSED_CODE, message } }));
+      return;
+    }
     const key = `http-${++this.#sessionCount}`;
-    let server: McpServer | undefined;
+    this.#liveSessions++;
+    let session: Session | undefined;
+    let isEnded = false;
+    const ended = () => {
+      if (isEnded) return;
+      isEnded = true;
+      this.#liveSessions--;
+      if (session) clearTimeout(session.idleTimer);
+      if (transport.sessionId) this.#sessions.delete(transport.sessionId);
+    };
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (sessionId) => {
-        if (server) this.#sessions.set(sessionId, { transport, server });
+        if (session) this.#sessions.set(sessionId, session);
       },
       onsessionclosed: (sessionId) => {
         this.#sessions.delete(sessionId);
       },
     });
-    server = await this.#host!.connect(transport, key);
+    let server: McpServer;
+    try {
+      server = await this.#host!.connect(transport, key);
+    } catch (error) {
+      ended();
+      throw error;
+    }
+    session = { transport, server, open: 0, idleTimer: undefined };
     transport.onclose = ((previous) => () => {
-      if (transport.sessionId) this.#sessions.delete(transport.sessionId);
+      ended();
       previous?.();
     })(transport.onclose);
+    this.#trackExchange(session, res);
     await transport.handleRequest(req, res, body);
+    // The initialize failed (no session came of it): nothing will ever use this server.
+    if (!transport.sessionId) {
+      ended();
+      void server.close().catch(() => {});
+    }
+  }
+
+  /** One HTTP exchange of `session` is open until `res` closes; the idle clock runs only while none is. */
+  #trackExchange(session: Session, res: ServerResponse): void {
+    session.open++;
+    clearTimeout(session.idleTimer);
+    session.idleTimer = undefined;
+    res.once('close', () => {
+      session.open--;
+      if (session.open > 0 || this.#isIntakeStopped) return;
+      const idleMs = this.#config.sessionIdleTimeoutMs;
+      session.idleTimer = setTimeout(() => {
+        this.#host!.logger.debug('closing HTTP session %s: idle for %d ms (transport.sessionIdleTimeoutMs)', session.transport.sessionId, idleMs);
+        void session.server.close().catch(() => {});
+      }, idleMs);
+      // The listening server holds the process; an idle session's clock must not.
+      session.idleTimer.unref();
+    });
   }
 
   async #serveStateless(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
@@ -264,6 +322,7 @@ export class HttpSessionServer implements SessionListener {
 
   /** 503 with a JSON-RPC error, and the socket closed after it: shutdown has begun. */
   #refuseWhileClosing(res: ServerResponse): void {
+    this.#host!.countRefused();
     res.setHeader('Connection', 'close');
     this.#reject(res, 503, SHUTTING_DOWN_CODE, 'The server is shutting down; the request was not run.');
   }

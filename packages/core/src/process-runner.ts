@@ -31,6 +31,8 @@ class ProcessRunner {
   #baseline: string[] = [];
   #guard: StdoutGuard | undefined;
   #stdio: StdioTransport | undefined;
+  /** `host.serve()` under way: stdin EOF during startup waits for it when requests are waiting to be served. */
+  #serving: Promise<void> | undefined;
   #signalCount = 0;
 
   constructor(host: Host, options: ProcessRunOptions) {
@@ -67,8 +69,9 @@ class ProcessRunner {
       // One parseable line, for scripts and tests that asked for port 0.
       target = await createHttpSessionServer(transport, { onListening: (url) => this.#options.stderr.write(`mcp-host: listening on ${url.href}\n`) });
     }
+    const serving = (this.#serving = host.serve(target));
     try {
-      await host.serve(target);
+      await serving;
     } catch (error) {
       // serve() began the shutdown (fatal-error); say why here, with the stack under --debug.
       this.#print(error);
@@ -86,13 +89,23 @@ class ProcessRunner {
       stdin: process.stdin,
       stdout: process.stdout,
       write: guard ? guard.write : (chunk, callback) => process.stdout.write(chunk, callback),
-      onInputClosed: () => void host.shutdown('stdin-closed'),
+      onInputClosed: () => void this.#onInputClosed(),
       onOutputClosed: (error) => {
         host.logger.debug('stdout closed: %s', error.message);
         void host.shutdown('transport-closed');
       },
       onBadLine: (message) => host.logger.warning(message),
     });
+  }
+
+  /**
+   * stdin EOF: the client is done. Requests it wrote before closing are still served, even when EOF comes
+   * during startup (scripted clients write everything and close at once): then shutdown waits until the
+   * transport is connected (startup is bounded, and any other trigger still ends it at once).
+   */
+  async #onInputClosed(): Promise<void> {
+    if (this.#stdio?.hasQueuedRequests && this.#serving) await this.#serving.catch(() => {});
+    void this.#host.shutdown('stdin-closed');
   }
 
   /** Signals, uncaught errors, the watchdog; removed again when the process exits. */

@@ -13,8 +13,16 @@ const isResponse = (message: JSONRPCMessage): message is JSONRPCMessage & { id: 
  * Counts the client requests in flight across every transport, and gates new ones once shutdown begins:
  * they get a JSON-RPC error at once instead of starting work that would be cut.
  */
+/** A request in flight: where to answer it if the drain deadline cuts it. */
+interface InFlightRequest {
+  transport: Transport;
+  id: RequestId;
+}
+
 export class RequestTracker {
-  readonly #inFlight = new Set<string>();
+  readonly #inFlight = new Map<string, InFlightRequest>();
+  /** Requests answered by the cut: a late reply of the handler under the same id is not sent. */
+  readonly #cut = new Set<string>();
   #waiters: (() => void)[] = [];
   #isClosing = false;
   #refused = 0;
@@ -38,13 +46,23 @@ export class RequestTracker {
   }
 
   /** Track a request from now until `settle(key)`; once closed, refuse it instead (counted) and return false. */
-  admit(key: string): boolean {
+  admit(key: string, request?: InFlightRequest): boolean {
     if (this.#isClosing) {
       this.#refused++;
       return false;
     }
-    this.#inFlight.add(key);
+    if (request) this.#inFlight.set(key, request);
     return true;
+  }
+
+  /** Count a request refused elsewhere (the HTTP server's 503s during shutdown). */
+  countRefused(): void {
+    this.#refused++;
+  }
+
+  /** True when `key` was answered by the cut: its handler's late reply must not go out too. */
+  wasCut(key: string): boolean {
+    return this.#cut.has(key);
   }
 
   settle(key: string): void {
@@ -56,6 +74,15 @@ export class RequestTracker {
     const before = this.#inFlight.size;
     if (before > 0) await boundedWait(new Promise<void>((resolve) => this.#waiters.push(resolve)), deadline - Date.now());
     const cut = this.#inFlight.size;
+    // Each request cut gets its answer, an error, so no client waits for one that will never come.
+    const answers: Promise<void>[] = [];
+    for (const [key, { transport, id }] of this.#inFlight) {
+      this.#cut.add(key);
+      const error = { code: SHUTTING_DOWN_CODE, message: 'The server is shutting down and the request was cut at the drain deadline (shutdown.drainTimeoutMs) before it was answered.' };
+      answers.push(transport.send({ jsonrpc: '2.0', id, error }, { relatedRequestId: id }).catch(() => {}));
+    }
+    this.#inFlight.clear();
+    if (answers.length > 0) await boundedWait(Promise.all(answers), 250);
     return { completed: before - cut, cut };
   }
 
@@ -63,6 +90,16 @@ export class RequestTracker {
   wrap(inner: Transport, sessionKey: string): Transport {
     return new TrackedTransport(inner, this, sessionKey);
   }
+}
+
+/** The SDK's `McpError` puts `MCP error <code>: ` before its message; SDK clients add it again on their side. */
+const SDK_ERROR_PREFIX = /^MCP error -?\d+: /;
+
+/** An error response with the bare text as its message, so a client that adds the prefix shows it once. */
+function withBareErrorMessage(message: JSONRPCMessage): JSONRPCMessage {
+  const error = (message as { error?: { message?: unknown } }).error;
+  if (!error || typeof error.message !== 'string' || !SDK_ERROR_PREFIX.test(error.message)) return message;
+  return { ...message, error: { ...error, message: error.message.replace(SDK_ERROR_PREFIX, '') } } as JSONRPCMessage;
 }
 
 const requestKey = (session: string, id: RequestId) => `${session}\u0000${typeof id}\u0000${id}`;
@@ -94,7 +131,7 @@ class TrackedTransport implements Transport {
 
   #receive(message: JSONRPCMessage, extra?: MessageExtraInfo): void {
     if (isRequest(message)) {
-      if (!this.tracker.admit(requestKey(this.sessionKey, message.id))) {
+      if (!this.tracker.admit(requestKey(this.sessionKey, message.id), { transport: this.inner, id: message.id })) {
         void this.inner
           .send(
             {
@@ -118,8 +155,9 @@ class TrackedTransport implements Transport {
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     if (isResponse(message)) {
       const id = message.id;
+      if (id !== undefined && id !== null && this.tracker.wasCut(requestKey(this.sessionKey, id))) return;
       try {
-        await this.inner.send(message, options);
+        await this.inner.send(withBareErrorMessage(message), options);
       } finally {
         if (id !== undefined && id !== null) this.tracker.settle(requestKey(this.sessionKey, id));
       }

@@ -17,6 +17,8 @@ export interface SessionHost {
   readonly logger: Logger;
   /** True once shutdown began: new requests are refused. */
   readonly isClosing: boolean;
+  /** A request the listener refused itself because shutdown began (HTTP 503): counted in the shutdown report. */
+  countRefused(): void;
 }
 
 /** Something that makes sessions: the HTTP session server, one SDK transport per session it accepts. */
@@ -87,6 +89,10 @@ export class SessionPool implements SessionHost {
 
   get isClosing(): boolean {
     return this.#tracker.isClosing;
+  }
+
+  countRefused(): void {
+    this.#tracker.countRefused();
   }
 
   /** True while any session's server is open. */
