@@ -1,5 +1,5 @@
 import { connect as netConnect, isIP, type NetConnectOpts, type Socket } from 'node:net';
-import { connect as tlsConnect, type ConnectionOptions as TlsConnectionOptions } from 'node:tls';
+import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { boundedWait, type Logger } from '@mcp-host/core';
 import type { ClientOptions, WebSocket } from 'ws';
 import { backoffDelay } from './backoff.js';
@@ -356,6 +356,7 @@ export class ManagedConnection implements ConnectionHandle {
     // abandoned handshake closed on the next tick, while the socket's handle is still being released.
     let transportClosed: Promise<unknown> = Promise.resolve();
     const secure = options.url.startsWith('wss:');
+    const { WebSocket, tlsConnect } = loadedWebSocket()!;
     const createConnection = (connectOptions: TlsConnectionOptions & { socketPath?: string }): Socket => {
       let transport: Socket;
       if (secure) {
@@ -383,7 +384,7 @@ export class ManagedConnection implements ConnectionHandle {
         skipUTF8Validation: true,
         createConnection: createConnection as unknown as ClientOptions['createConnection'],
       };
-      socket = new (loadedWebSocket()!)(options.url, clientOptions);
+      socket = new WebSocket(options.url, clientOptions);
     } catch (error) {
       // A URL ws refuses (the schema checked its protocol, not every detail).
       this.#lastError = (error as Error).message;
