@@ -30,7 +30,8 @@ const CONNECT_TIMEOUT_MS = 5000;
 const KILL_WAIT_MS = 2000;
 const MAX_RUNS = 500;
 
-const TARGETS = { coldStartRatio: 1.3, stdinExitMs: 100 };
+// Cold start: issue 2 asked ≤ 1.3×; issue 13 (core bundled) ≤ 0.8×, also in cold-start.bench.mjs with the examples.
+const TARGETS = { coldStartRatio: 0.8, stdinExitMs: 100 };
 
 const INITIALIZE = {
   jsonrpc: '2.0',

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
-import { copyFile, readdir } from 'node:fs/promises';
+import { copyFile, readFile, readdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -28,12 +29,27 @@ test('the packed packages, installed with npm outside the repo, serve the basic 
   // The example config and its plugin, copied to a directory of their own: nothing there resolves @mcp-host/core.
   const project = await tempDir('mcp-host-project-');
   for (const file of ['mcp-host.config.json', 'echo-plugin.mjs']) await copyFile(join(ROOT, 'examples/basic', file), join(project, file));
+  // Beside the example's plugin, a third-party plugin file that reports which @mcp-host/core it got: it must be the
+  // packed bundle the CLI itself runs (a second copy would load the SDK and zod twice and double the cold start).
+  const example = JSON.parse(await readFile(join(project, 'mcp-host.config.json'), 'utf8')) as { plugins: unknown[] };
+  await writeFiles(project, {
+    'core-url.mjs': [
+      "import { definePlugin } from '@mcp-host/core';",
+      'export default definePlugin({',
+      "  name: 'core-url',",
+      "  apply(host) { host.tool('core_url', { description: 'where @mcp-host/core came from' }, async () => ({ content: [{ type: 'text', text: import.meta.resolve('@mcp-host/core') }] })); },",
+      '});',
+      '',
+    ].join('\n'),
+    'with-core-url.config.json': { ...example, plugins: [...example.plugins, './core-url.mjs'] },
+  });
+  const installedCore = pathToFileURL(await realpath(join(install, 'node_modules/@mcp-host/core/bundle/index.js'))).href;
 
   const bin = join(install, 'node_modules/.bin/mcp-host');
   const { stdout: version } = await run(bin, ['--version']);
   expect(version.trim()).toMatch(/^\d+\.\d+\.\d+/);
 
-  const transport = new StdioClientTransport({ command: bin, args: ['start', '--config', 'mcp-host.config.json'], cwd: project, stderr: 'pipe' });
+  const transport = new StdioClientTransport({ command: bin, args: ['start', '--config', 'with-core-url.config.json'], cwd: project, stderr: 'pipe' });
   let stderr = '';
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   onTestFailed(() => void process.stderr.write(`--- installed mcp-host stderr ---\n${stderr}\n`));
@@ -42,6 +58,8 @@ test('the packed packages, installed with npm outside the repo, serve the basic 
   try {
     const result = await client.callTool({ name: 'echo', arguments: { message: 'from npm' } });
     expect(result.content).toEqual([{ type: 'text', text: 'hello: from npm' }]);
+    const core = await client.callTool({ name: 'core_url', arguments: {} });
+    expect(core.content).toEqual([{ type: 'text', text: installedCore }]);
   } finally {
     await client.close();
   }

@@ -1,8 +1,8 @@
 import { listAllPages, waitUntil } from '@mcp-host/testing';
 import { expect, test } from 'vitest';
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { ResourceUpdatedNotificationSchema, ResourceListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { RESOURCE_NOT_FOUND_CODE } from '@mcp-host/core';
+// McpError from core: the in-process Client is core's (`@mcp-host/core/client`), so its errors are core's SDK's.
+import { McpError, RESOURCE_NOT_FOUND_CODE } from '@mcp-host/core';
 import { connectInProcess, linkCore, tempDir, writeFiles } from '../src/index.js';
 
 // A plugin using the public resource API: a fixed resource, a template, and a provider with three pages

@@ -89,6 +89,9 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     const { failWith } = await import('./commands.js');
     return failWith(io, await usageError(parsed), false);
   }
+  // --debug: stack traces name the TypeScript sources. Core is a bundle with source maps; Node reads them only for
+  // modules loaded after this, which core is (loaded below), unless main() runs in a process that has it already.
+  if (parsed.debug) process.setSourceMapsEnabled(true);
   const { runCommand } = await import('./commands.js');
   return runCommand(parsed, io);
 }

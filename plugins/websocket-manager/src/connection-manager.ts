@@ -5,6 +5,7 @@ import type { BufferedMessage, MessageQuery } from './message-buffer.js';
 import type { WaitForOptions } from './message-wait.js';
 import { connectionOptions, type ConnectionOptionsInput, type WebSocketManagerOptions } from './options.js';
 import type { ConnectionHandle, ConnectionInfo, MagicApiConnectionHandle, MessageListener, SendOptions, WebSocketManagerService } from './service.js';
+import { loadWebSocket } from './ws-loader.js';
 
 /** Zod issues as one line each, `key.path: message`, for an error a plugin author reads. */
 function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
@@ -53,6 +54,8 @@ export class ConnectionManager implements WebSocketManagerService {
   async connectAll(signal: AbortSignal): Promise<void> {
     if (signal.aborted) return;
     this.#isStarted = true;
+    if (this.#connections.size > 0) await loadWebSocket();
+    if (signal.aborted) return;
     const attempts = [...this.#connections.values()].map((connection) => ({ connection, attempt: connection.start() }));
     const required = attempts.filter(({ connection }) => connection.options.required);
     if (required.length === 0) return;

@@ -1,7 +1,7 @@
 import { connect as netConnect, isIP, type NetConnectOpts, type Socket } from 'node:net';
-import { connect as tlsConnect, type ConnectionOptions as TlsConnectionOptions } from 'node:tls';
+import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { boundedWait, type Logger } from '@mcp-host/core';
-import WebSocket, { type ClientOptions } from 'ws';
+import type { ClientOptions, WebSocket } from 'ws';
 import { backoffDelay } from './backoff.js';
 import { ConnectionError } from './connection-error.js';
 import { receiveTime } from './receive-clock.js';
@@ -13,6 +13,7 @@ import { createProtocol } from './protocols/create-protocol.js';
 import type { MagicApiConsole } from './protocols/magic-api-console.js';
 import type { Protocol, ProtocolLink } from './protocols/protocol.js';
 import type { ConnectionHandle, ConnectionInfo, ConnectionState, MessageListener, SendOptions } from './service.js';
+import { READY_STATE, loadWebSocket, loadedWebSocket } from './ws-loader.js';
 
 /** How one connection ended at shutdown; logged per connection and returned by `close()`. */
 export type CloseOutcome =
@@ -108,7 +109,7 @@ export class ManagedConnection implements ConnectionHandle {
     this.#logger = logger;
     this.#link = {
       send: (text) => {
-        if (this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(text);
+        if (this.#socket?.readyState === READY_STATE.OPEN) this.#socket.send(text);
       },
       logger,
       loggedIn: () => this.#onLoggedIn(),
@@ -139,7 +140,7 @@ export class ManagedConnection implements ConnectionHandle {
   }
 
   get readyState(): number {
-    return this.#socket?.readyState ?? WebSocket.CLOSED;
+    return this.#socket?.readyState ?? READY_STATE.CLOSED;
   }
 
   /** True once shutdown began for this connection. */
@@ -223,8 +224,14 @@ export class ManagedConnection implements ConnectionHandle {
     this.#firstAttempt = { promise, resolve, reject, settled: false };
     if (this.#isStopping) {
       this.#settleFirstAttempt(new ConnectionError('WSM_CLOSED', `connection "${this.name}" was not started: the host is shutting down`, { connection: this.name }));
-    } else {
+    } else if (loadedWebSocket()) {
       this.#connect();
+    } else {
+      // ws is loaded on first need (ConnectionManager.connectAll loads it before starting its connections).
+      loadWebSocket().then(
+        () => (this.#isStopping ? this.#settleFirstAttempt(new ConnectionError('WSM_CLOSED', `connection "${this.name}" was not started: the host is shutting down`, { connection: this.name })) : this.#connect()),
+        (error: unknown) => this.#settleFirstAttempt(error instanceof Error ? error : new Error(String(error))),
+      );
     }
     return promise;
   }
@@ -285,7 +292,7 @@ export class ManagedConnection implements ConnectionHandle {
     if (socket === undefined && !this.#abandonedAttempt) {
       if (this.#state !== 'failed') this.#setState('closed');
       outcome = { name: this.name, kind: 'not-connected', state: found, durationMs: 0 };
-    } else if (socket === undefined || socket.readyState === WebSocket.CONNECTING || this.#abandonedAttempt) {
+    } else if (socket === undefined || socket.readyState === READY_STATE.CONNECTING || this.#abandonedAttempt) {
       socket?.terminate();
       await boundedWait(this.#socketClosed, TERMINATE_SETTLE_MS);
       outcome = { name: this.name, kind: 'abandoned', durationMs: Date.now() - startedAt };
@@ -302,7 +309,7 @@ export class ManagedConnection implements ConnectionHandle {
     // Data handed to send() goes out before the close frame. ws writes frames in order anyway; waiting for
     // the write callbacks also keeps a later terminate() from discarding what is still queued.
     if (this.#pendingSends.size > 0) await boundedWait(Promise.all(this.#pendingSends), deadline - Date.now(), signal);
-    if (socket.readyState === WebSocket.OPEN) socket.close(SHUTDOWN_CLOSE_CODE, SHUTDOWN_CLOSE_REASON);
+    if (socket.readyState === READY_STATE.OPEN) socket.close(SHUTDOWN_CLOSE_CODE, SHUTDOWN_CLOSE_REASON);
     const answer = await boundedWait(this.#socketClosed, deadline - Date.now(), signal);
     if (answer.kind === 'settled') {
       const durationMs = Date.now() - startedAt;
@@ -349,6 +356,7 @@ export class ManagedConnection implements ConnectionHandle {
     // abandoned handshake closed on the next tick, while the socket's handle is still being released.
     let transportClosed: Promise<unknown> = Promise.resolve();
     const secure = options.url.startsWith('wss:');
+    const { WebSocket, tlsConnect } = loadedWebSocket()!;
     const createConnection = (connectOptions: TlsConnectionOptions & { socketPath?: string }): Socket => {
       let transport: Socket;
       if (secure) {
@@ -477,7 +485,7 @@ export class ManagedConnection implements ConnectionHandle {
     this.#lastError = reason;
     this.#endCause = 'dropped';
     this.#logger.warning('%s: %s; reconnecting', this.name, reason);
-    if (how === 'terminate' || socket.readyState !== WebSocket.OPEN) socket.terminate();
+    if (how === 'terminate' || socket.readyState !== READY_STATE.OPEN) socket.terminate();
     else socket.close(LOGIN_FAILED_CLOSE_CODE, LOGIN_FAILED_CLOSE_REASON);
   }
 
@@ -629,7 +637,7 @@ export class ManagedConnection implements ConnectionHandle {
     if (heartbeat === false) return;
     // Unref'd: the socket keeps the process alive while there is one; these timers must not on their own.
     this.#heartbeatTimer = setInterval(() => {
-      if (socket.readyState !== WebSocket.OPEN) return;
+      if (socket.readyState !== READY_STATE.OPEN) return;
       if (this.#pongTimer === undefined) {
         this.#pongTimer = setTimeout(() => this.#onHeartbeatMissed(socket), heartbeat.timeoutMs);
         this.#pongTimer.unref();
