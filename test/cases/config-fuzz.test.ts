@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { expect, test } from 'vitest';
 import { HostError, type HostErrorCode } from '@mcp-host/core';
 import { ERROR_CODES, exitCodeFor } from '@mcp-host/core/host';
+import { seededRandom } from '../src/fuzz.js';
 import { ROOT, runCliInProcess, tempDir } from '../src/index.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
@@ -18,19 +19,10 @@ const HEAP_BOUND = 256 * 1024 * 1024;
 const SHARED = path.join(ROOT, 'test/fixtures/config/_shared');
 const FILES = ['mcp-host.config.json', 'mcp-host.config.yaml', '.mcp-hostrc'] as const;
 
-/** mulberry32: small, seedable, good enough to pick cases. */
+/** The shared seeded generator, with `int(n)` meaning [0, n) as this fuzzer's cases are written. */
 function random(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
-  return { next, int, pick };
+  const shared = seededRandom(seed);
+  return { next: shared.next, pick: shared.pick, int: (n: number) => shared.int(0, n - 1) };
 }
 type Random = ReturnType<typeof random>;
 

@@ -24,13 +24,13 @@ export function seededRandom(seed: number): Random {
 }
 
 /**
- * The fuzzer's seed: `MCP_HOST_FUZZ_SEED` to replay a run, else a fresh one. Printed when the test fails, so
- * any failure can be replayed with `MCP_HOST_FUZZ_SEED=<seed> pnpm vitest run <file>`.
+ * The fuzzer's seed: `FUZZ_SEED` (as for every fuzzer of the repo) to replay a run, else a fresh one. Printed when the test fails, so
+ * any failure can be replayed with `FUZZ_SEED=<seed> pnpm vitest run <file>`.
  */
 export function fuzzSeed(name: string): Random {
-  const given = process.env['MCP_HOST_FUZZ_SEED'];
+  const given = process.env['FUZZ_SEED'];
   const seed = given !== undefined ? Number(given) >>> 0 : (Date.now() ^ (process.pid << 16)) >>> 0;
-  onTestFailed(() => void process.stderr.write(`${name}: failed with seed ${seed} — replay with MCP_HOST_FUZZ_SEED=${seed}\n`));
+  onTestFailed(() => void process.stderr.write(`${name}: failed with seed ${seed} — replay with FUZZ_SEED=${seed}\n`));
   return seededRandom(seed);
 }
 
