@@ -4,3 +4,4 @@ export { waitUntil } from './wait-until.js';
 export { listenForTest, freePort } from './loopback.js';
 export { listAllPages, type ResourcePageLike } from './pages.js';
 export { sleep } from './sleep.js';
+export { callTool, type ToolAnswer, type ToolCaller } from './tool-answer.js';

@@ -1,6 +1,6 @@
 import { describe, expect, onTestFinished, test } from 'vitest';
 import { definePlugin, z } from '@mcp-host/core';
-import { createTestHost, trackResources, waitUntil } from '../src/index.js';
+import { callTool, createTestHost, trackResources, waitUntil } from '../src/index.js';
 
 const recorder = (name: string, behaviour: 'ok' | 'throw' | 'hang', events: string[]) =>
   definePlugin({
@@ -203,5 +203,23 @@ describe('waitUntil', () => {
     setTimeout(() => (ready = true), 20);
     await waitUntil(() => ready, 'the flag');
     await expect(waitUntil(() => false, 'a thing that never happens', 50)).rejects.toThrow('timed out after 50 ms waiting for a thing that never happens');
+  });
+});
+
+describe('callTool', () => {
+  test('reads a JSON answer, a prose refusal and a result with no text through the real client', async () => {
+    const tools = definePlugin({
+      name: 'tools',
+      apply(host) {
+        host.tool('json', { description: 'JSON' }, async () => ({ content: [{ type: 'text', text: '{"n":1}' }] }));
+        host.tool('refuse', { description: 'refuses' }, async () => ({ isError: true, content: [{ type: 'text', text: 'no: because' }] }));
+        host.tool('image', { description: 'no text' }, async () => ({ content: [{ type: 'image', data: 'AA==', mimeType: 'image/png' }] }));
+      },
+    });
+    const { client, shutdown } = await createTestHost({ plugins: [tools] });
+    expect(await callTool(client, 'json')).toEqual({ isError: false, text: '{"n":1}', json: { n: 1 } });
+    expect(await callTool(client, 'refuse')).toEqual({ isError: true, text: 'no: because', json: undefined });
+    expect(await callTool(client, 'image')).toEqual({ isError: false, text: '', json: undefined });
+    await shutdown();
   });
 });

@@ -1,24 +1,12 @@
 // Calling a magic_* tool through the real MCP client and reading its answer, for the tool tests.
+import { callTool, type ToolAnswer } from '@mcp-host/testing';
 import { expect } from 'vitest';
 import type { MagicTestHost } from './support.js';
 
-export interface ToolAnswer {
-  isError: boolean;
-  text: string;
-  /** The text parsed as JSON (undefined for a refusal, which is prose). */
-  json: any;
-}
+export type { ToolAnswer };
 
-export async function call(host: MagicTestHost, name: string, args: Record<string, unknown> = {}): Promise<ToolAnswer> {
-  const result = await host.client.callTool({ name, arguments: args });
-  const text = (result.content as { type: string; text: string }[]).map((item) => item.text).join('\n');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { isError: result.isError === true, text, json };
+export function call(host: MagicTestHost, name: string, args: Record<string, unknown> = {}): Promise<ToolAnswer> {
+  return callTool(host.client, name, args);
 }
 
 /** A successful answer's JSON (fails the test, showing the refusal, otherwise). */

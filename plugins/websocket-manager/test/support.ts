@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Logger } from '@mcp-host/core';
-import { createTestHost, type CreateTestHostOptions, type TestHost } from '@mcp-host/testing';
+import { callTool, createTestHost, type CreateTestHostOptions, type TestHost, type ToolAnswer } from '@mcp-host/testing';
 import { onTestFinished } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import plugin, { WS_MANAGER, type WebSocketManagerOptionsInput, type WebSocketManagerService } from '../src/index.js';
@@ -142,7 +142,7 @@ export interface WebSocketTestHost extends TestHost {
   /** The plugin's `WS_MANAGER` service. */
   manager: WebSocketManagerService;
   /** Call a tool and return its first text content, parsed as JSON when it is JSON. */
-  call(name: string, args?: Record<string, unknown>): Promise<{ isError: boolean; text: string; json: any }>;
+  call(name: string, args?: Record<string, unknown>): Promise<ToolAnswer>;
 }
 
 /**
@@ -164,17 +164,7 @@ export async function startHost(
   return {
     ...testHost,
     manager: testHost.host.services.find(WS_MANAGER)!,
-    async call(name, args = {}) {
-      const result = (await testHost.client.callTool({ name, arguments: args })) as { isError?: boolean; content: { type: string; text: string }[] };
-      const text = result.content[0]?.text ?? '';
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = undefined;
-      }
-      return { isError: result.isError === true, text, json };
-    },
+    call: (name, args = {}) => callTool(testHost.client, name, args),
   };
 }
 
