@@ -1,6 +1,7 @@
 // The HTTP session server. Its own logic runs in-process (the embedding API: createHost, then host.serve() on
 // createHttpSessionServer(), the path `mcp-host start` takes); the cases about the process — a signal while a
 // reply streams, idle keep-alive sockets holding the process — spawn the CLI.
+import { createHook } from 'node:async_hooks';
 import { request as httpRequest } from 'node:http';
 import { expect, onTestFinished, test } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -323,4 +324,25 @@ test('a session idle past transport.sessionIdleTimeoutMs is closed: its id then 
     status = (await post(url, { jsonrpc: '2.0', id: 1000 + attempt, method: 'ping' }, headers)).status;
   }
   expect(status).toBe(404);
+});
+
+test('a session ended by DELETE arms no idle clock: its server is not kept for sessionIdleTimeoutMs', async () => {
+  // The idle clock is a Timeout of exactly sessionIdleTimeoutMs (unref'd, so a leak check of what holds the loop
+  // cannot see it): watch every Timeout made from here on for one of that length still pending after the DELETEs.
+  const IDLE_MS = 777_777;
+  const pending = new Map<number, WeakRef<{ _idleTimeout?: number; _destroyed?: boolean }>>();
+  const hook = createHook({
+    init: (id, type, _trigger, resource) => void (type === 'Timeout' && pending.set(id, new WeakRef(resource as object))),
+    destroy: (id) => void pending.delete(id),
+  }).enable();
+  onTestFinished(() => void hook.disable());
+  const { url } = await httpHost({ web: {} }, { sessionIdleTimeoutMs: IDLE_MS });
+  const idleClocks = () => [...pending.values()].filter((ref) => ref.deref()?._idleTimeout === IDLE_MS && ref.deref()?._destroyed !== true).length;
+  for (let i = 0; i < 3; i++) {
+    const session = await connect(url);
+    await session.client.listTools();
+    await session.transport.terminateSession();
+  }
+  await waitUntil(() => idleClocks() === 0, 'no idle clock left for the ended sessions', 5000).catch(() => {});
+  expect(idleClocks()).toBe(0);
 });

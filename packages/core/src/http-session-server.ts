@@ -17,6 +17,8 @@ interface Session {
   open: number;
   /** Armed while `open` is 0: closes the session once it has been idle for `sessionIdleTimeoutMs`. */
   idleTimer: NodeJS.Timeout | undefined;
+  /** The session's transport closed (DELETE, idle, shutdown): no idle clock is armed for it any more. */
+  isEnded: boolean;
 }
 
 function sameSecret(given: string, expected: string): boolean {
@@ -209,7 +211,10 @@ export class HttpSessionServer implements SessionListener {
       if (isEnded) return;
       isEnded = true;
       this.#liveSessions--;
-      if (session) clearTimeout(session.idleTimer);
+      if (session) {
+        session.isEnded = true;
+        clearTimeout(session.idleTimer);
+      }
       if (transport.sessionId) this.#sessions.delete(transport.sessionId);
     };
     const transport = new StreamableHTTPServerTransport({
@@ -228,7 +233,7 @@ export class HttpSessionServer implements SessionListener {
       ended();
       throw error;
     }
-    session = { transport, server, open: 0, idleTimer: undefined };
+    session = { transport, server, open: 0, idleTimer: undefined, isEnded };
     transport.onclose = ((previous) => () => {
       ended();
       previous?.();
@@ -249,7 +254,9 @@ export class HttpSessionServer implements SessionListener {
     session.idleTimer = undefined;
     res.once('close', () => {
       session.open--;
-      if (session.open > 0 || this.#isIntakeStopped) return;
+      // The exchange that ended the session (its DELETE) closes after the session did: arming the idle clock then
+      // would keep the closed session's server and transport in memory for sessionIdleTimeoutMs.
+      if (session.open > 0 || session.isEnded || this.#isIntakeStopped) return;
       const idleMs = this.#config.sessionIdleTimeoutMs;
       session.idleTimer = setTimeout(() => {
         this.#host!.logger.debug('closing HTTP session %s: idle for %d ms (transport.sessionIdleTimeoutMs)', session.transport.sessionId, idleMs);
