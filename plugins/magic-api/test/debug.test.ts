@@ -13,6 +13,11 @@ async function loggedInHost(options: Record<string, unknown> = {}, emulatorOptio
   const server = await emulator({ ...FAST, ...emulatorOptions });
   const host = await startHost({ baseUrl: server.baseUrl, ...options });
   await waitUntil(() => server.harness.onlineClientIds().length > 0, 'the console to log in', 10_000);
+  // The server registered the login before our side read its login_response: wait for the connection to be open
+  // here too, or a debug call made at once finds the console not logged in yet.
+  const until = Date.now() + 10_000;
+  const isOpen = async () => ((await host.tool('ws_connections')) as { connections: { state: string }[] }).connections.some((connection) => connection.state === 'open');
+  while (!(await isOpen()) && Date.now() < until) await sleep(20);
   return { server, host };
 }
 
