@@ -1,5 +1,6 @@
 // What every bench file does the same way: its flags, how it says it cannot run, how it prints its report,
 // how it cleans up when interrupted.
+import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 import * as path from 'node:path';
@@ -105,4 +106,50 @@ export function stdioServers(clientName, timeoutMs) {
 export function rssKiB(pid) {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Number(match[1]) : NaN;
+}
+
+/**
+ * Spawn `node <args>` as a server that prints `listening on <url>` on stderr (`mcp-host start` over HTTP, a bare SDK
+ * server) and wait, at most `listenTimeoutMs`, for that line. `children` holds the process until it exits, for the
+ * bench's clean-up. `exited` resolves with `{ code, signal, at }` (`at`: performance.now()); `stop()` sends SIGTERM,
+ * SIGKILL after `stopWaitMs`, and resolves with the exit (`killed: true` when it had to be killed; undefined if even
+ * that did not end it within another `stopWaitMs`).
+ */
+export async function spawnListeningServer(args, { cwd, children, label, listenTimeoutMs, stopWaitMs }) {
+  const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  children.add(child);
+  let stderr = '';
+  const exited = new Promise((resolve) =>
+    child.once('exit', (code, signal) => {
+      children.delete(child);
+      resolve({ code, signal, at: performance.now() });
+    }),
+  );
+  child.stderr.setEncoding('utf8');
+  let timer;
+  const url = await new Promise((resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${label} did not print its listening line in ${listenTimeoutMs} ms:\n${stderr}`)), listenTimeoutMs);
+    child.stderr.on('data', (chunk) => {
+      stderr = (stderr + chunk).slice(-8000);
+      const match = /listening on (http:\/\/\S+)/.exec(stderr);
+      if (match) resolve(new URL(match[1]));
+    });
+    exited.then(({ code, signal }) => reject(new Error(`${label} exited (${code ?? signal}) before listening:\n${stderr}`)));
+  }).finally(() => clearTimeout(timer));
+  const waitExit = (ms) => Promise.race([exited, new Promise((resolve) => setTimeout(resolve, ms).unref())]);
+  return {
+    child,
+    url,
+    exited,
+    stderr: () => stderr,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return exited;
+      child.kill('SIGTERM');
+      const exit = await waitExit(stopWaitMs);
+      if (exit) return exit;
+      child.kill('SIGKILL');
+      const killed = await waitExit(stopWaitMs);
+      return killed && { ...killed, killed: true };
+    },
+  };
 }

@@ -11,7 +11,7 @@
 // wall time of the cell; latency = one request's POST → its whole SSE answer. The clients are a few lines of
 // node:http, not the SDK Client, so the bench process stays light and the servers are what is measured.
 // Exit code 0 even when a target is missed (benchmarks report, tests gate); 1 only if the bench could not run.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -19,7 +19,7 @@ import { Agent, createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchCli, cleanUpOnExit, reportHeader } from './harness.mjs';
+import { benchCli, cleanUpOnExit, reportHeader, spawnListeningServer } from './harness.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = path.join(ROOT, 'packages/cli/bin/mcp-host.js');
@@ -125,43 +125,8 @@ export async function startServer(kind, dir) {
   } else {
     args = [SELF, '--serve-bare'];
   }
-  const child = spawn(process.execPath, args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  children.add(child);
-  let stderr = '';
-  const exited = new Promise((resolve) =>
-    child.once('exit', (code, signal) => {
-      children.delete(child);
-      resolve({ code, signal, at: performance.now() });
-    }),
-  );
-  child.stderr.setEncoding('utf8');
-  const url = await withTimeout(
-    new Promise((resolve, reject) => {
-      child.stderr.on('data', (chunk) => {
-        stderr = (stderr + chunk).slice(-8000);
-        const match = /listening on (http:\/\/\S+)/.exec(stderr);
-        if (match) resolve(new URL(match[1]));
-      });
-      exited.then(({ code, signal }) => reject(new Error(`${kind} exited (${code ?? signal}) before listening:\n${stderr}`)));
-    }),
-    LISTEN_TIMEOUT_MS,
-    `${kind}: the listening line`,
-  );
-  return {
-    kind,
-    child,
-    url,
-    exited,
-    stderr: () => stderr,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return exited;
-      child.kill('SIGTERM');
-      const exit = await Promise.race([exited, sleep(KILL_WAIT_MS * 2).then(() => undefined)]);
-      if (exit) return exit;
-      child.kill('SIGKILL');
-      return Promise.race([exited, sleep(KILL_WAIT_MS)]);
-    },
-  };
+  const server = await spawnListeningServer(args, { cwd: dir, children, label: kind, listenTimeoutMs: LISTEN_TIMEOUT_MS, stopWaitMs: KILL_WAIT_MS * 2 });
+  return { kind, ...server };
 }
 
 // ---- a minimal Streamable HTTP client ---------------------------------------------------------------------

@@ -21,7 +21,6 @@
 // the samples are split in thirds: RSS is "flat" when the last third's median is within max(8 MiB, 10 %) of the
 // first third's, descriptors when the last third's maximum is at most the first third's maximum + 2. The RSS slope
 // (least squares) is printed too. Benchmarks report, tests gate: exit 0 whatever the verdict, 1 if it could not run.
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,7 +30,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { WebSocketServer } from 'ws';
-import { benchCli, cleanUpOnExit, reportHeader, rssKiB, stdioServers } from './harness.mjs';
+import { benchCli, cleanUpOnExit, reportHeader, rssKiB, spawnListeningServer, stdioServers } from './harness.mjs';
 import { median } from './stats.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -142,36 +141,7 @@ async function startBackend() {
 async function startHttpHost(dir, config) {
   const file = path.join(dir, 'http.config.json');
   await writeFile(file, JSON.stringify(config, null, 2));
-  const child = spawn(process.execPath, [CLI, 'start', '--config', file], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  children.add(child);
-  let stderr = '';
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => (children.delete(child), resolve({ code, signal }))));
-  child.stderr.setEncoding('utf8');
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the HTTP host did not print its listening line in ${START_TIMEOUT_MS} ms:\n${stderr}`)), START_TIMEOUT_MS);
-    child.stderr.on('data', (chunk) => {
-      stderr = (stderr + chunk).slice(-8000);
-      const match = /listening on (http:\/\/\S+)/.exec(stderr);
-      if (match) {
-        clearTimeout(timer);
-        resolve(new URL(match[1]));
-      }
-    });
-    exited.then(({ code, signal }) => (clearTimeout(timer), reject(new Error(`the HTTP host exited (${code ?? signal}) before listening:\n${stderr}`))));
-  });
-  return {
-    child,
-    url,
-    stderr: () => stderr,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return exited;
-      child.kill('SIGTERM');
-      const exit = await Promise.race([exited, sleep(STOP_WAIT_MS).then(() => undefined)]);
-      if (exit) return exit;
-      child.kill('SIGKILL');
-      return { ...(await exited), killed: true };
-    },
-  };
+  return spawnListeningServer([CLI, 'start', '--config', file], { cwd: dir, children, label: 'the HTTP host', listenTimeoutMs: START_TIMEOUT_MS, stopWaitMs: STOP_WAIT_MS });
 }
 
 async function connectHttp(url, name) {
