@@ -176,6 +176,11 @@ export class SessionPool implements SessionHost {
     endpoint.serveConnection(opening, sessionKey);
   }
 
+  /** A connection's first message arrived early: if it claims 2026-07-28, start loading that code now. */
+  preloadFor(message: JSONRPCMessage): void {
+    if (isModernOpening(message)) void this.#modern().catch(() => {});
+  }
+
   /** The 2026-07-28 serving code, loaded once (a chunk of its own in the bundle). */
   #modern(): Promise<ModernEndpoint> {
     return (this.#modernEndpoint ??= import('./modern-era.js').then(({ createModernEndpoint }) => createModernEndpoint(this.#eraHost())));
