@@ -349,3 +349,30 @@ test('2026-07-28 over HTTP meets the same gate as 2025: a foreign Origin is refu
   expect(code).toBe(0);
   expect(host.stderr()).not.toMatch(/requests: \d+ answered/);
 });
+
+for (const drain of ['answered', 'cut'] as const) {
+  test(`a 2026-07-28 HTTP call in flight at SIGTERM is ${drain === 'answered' ? 'answered before the exit (0)' : 'cut at drainTimeoutMs with a -32000 error (exit 1)'}`, async () => {
+    const probes = await setupProbes({ slowpoke: {} }, { shutdown: { drainTimeoutMs: drain === 'cut' ? 300 : 5000 } });
+    const { host, url } = await spawnHttpHost(['start', '--transport', 'http', '--port', '0'], { cwd: probes.dir });
+    const ms = drain === 'cut' ? 10_000 : 600;
+    const reply = fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': MODERN, 'mcp-method': 'tools/call', 'mcp-name': 'slow_slowpoke' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'slow_slowpoke', arguments: { ms }, _meta: envelope() } }),
+      signal: AbortSignal.timeout(20_000),
+    }).then((response) => response.text());
+    await host.waitFor(() => probes.events().includes('slowpoke:slow-begin'), 'the tool to start');
+    host.child.kill('SIGTERM');
+    const text = await reply;
+    const { code } = await host.exited;
+    if (drain === 'answered') {
+      expect(text).toContain('slept 600');
+      expect(code).toBe(0);
+      expect(host.stderr()).toMatch(/requests: 1 answered, 0 cut/);
+    } else {
+      expect(JSON.parse(text.replace(/^[\s\S]*?data: /, '').trim())).toMatchObject({ id: 7, error: { code: -32000, message: expect.stringMatching(/drain/) } });
+      expect(code).toBe(1);
+      expect(host.stderr()).toMatch(/requests: 0 answered, 1 cut/);
+    }
+  });
+}

@@ -22,8 +22,11 @@ export interface SessionHost {
   countRefused(): void;
   /** The 2026-07-28 endpoint, loaded on first use. */
   modernEndpoint(): Promise<ModernEndpoint>;
-  /** Count one 2026-07-28 HTTP exchange as in flight until the returned function is called; undefined once closing. */
-  admitExchange(): (() => void) | undefined;
+  /**
+   * Count one 2026-07-28 HTTP exchange as in flight until the returned function is called (undefined once closing);
+   * `cut` answers it if the drain deadline comes first.
+   */
+  admitExchange(cut: (error: { code: number; message: string }) => Promise<void>): (() => void) | undefined;
   /** A 2026-07-28 listen asked for updates of `uris`; the returned function stops watching them. */
   watchResources(uris: readonly string[]): () => void;
 }
@@ -191,9 +194,9 @@ export class SessionPool implements SessionHost {
     return this.#modern();
   }
 
-  admitExchange(): (() => void) | undefined {
+  admitExchange(cut: (error: { code: number; message: string }) => Promise<void>): (() => void) | undefined {
     const key = `http-modern#${++this.#exchanges}`;
-    if (!this.#tracker.admit(key, { id: key })) return undefined;
+    if (!this.#tracker.admit(key, { id: key, cut })) return undefined;
     let isSettled = false;
     return () => {
       if (isSettled) return;
