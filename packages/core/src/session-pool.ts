@@ -68,8 +68,9 @@ export interface SessionPoolOptions {
  * all wired to the same plugins: registrations are replayed onto each server, requests are tracked so shutdown
  * can answer them first, and each session keeps its own `logging/setLevel`, its client's identity and its
  * resource subscriptions. With the transports and the resource catalog (whose handlers it installs), the only
- * place that talks to the SDK's server side: an SDK upgrade that picks the protocol per connection from a
- * factory (`serveStdio(factory)`) needs `createServer` and little else.
+ * place that talks to the SDK's server side. A connection whose first message claims MCP 2026-07-28 goes to the
+ * 2026 serving code (`modern-era.ts`, loaded then), which answers through the handlers of one more server made
+ * here (the engine): one registration table, two revisions.
  */
 export class SessionPool implements SessionHost {
   readonly resources: ResourceCatalog;
