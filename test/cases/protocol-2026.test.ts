@@ -191,6 +191,7 @@ test('Magic-API example, v2 client pinned over stdio and in auto mode over HTTP:
   const dir = await tempDir();
   const env = { MAGIC_API_BASE_URL: server.baseUrl, MAGIC_API_WS_URL: '', MAGIC_API_TOKEN: '', MAGIC_API_USERNAME: '', MAGIC_API_PASSWORD: '' };
   const { client } = await stdioV2({ pin: MODERN }, ['start', '--config', MAGIC_API], { cwd: dir, env });
+  expect(client.getInstructions()).toMatch(/magic_get/);
   const names = (await client.listTools()).tools.map((tool) => tool.name);
   expect(names).toEqual(expect.arrayContaining(['magic_tree', 'magic_get', 'magic_call_api', 'magic_search', 'ws_connections']));
   const tree = JSON.parse(textOf(await client.callTool({ name: 'magic_tree', arguments: {} })));
@@ -376,3 +377,24 @@ for (const drain of ['answered', 'cut'] as const) {
     }
   });
 }
+
+test('2025 clients of every revision still negotiate as before: 2025-11-25, 2025-06-18 and 2025-03-26 are answered in kind', async () => {
+  const probes = await setupProbes({ old: {} });
+  for (const version of ['2025-11-25', '2025-06-18', '2025-03-26']) {
+    const host = spawnHost(['start'], { cwd: probes.dir });
+    host.send({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: version, capabilities: {}, clientInfo: { name: 'old', version: '0' } } });
+    host.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    host.send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'probe_old', arguments: {} } });
+    await host.waitFor(() => host.messages().some((message) => message.id === 1), `the call on ${version}`);
+    expect(host.messages().find((message) => message.id === 0).result.protocolVersion).toBe(version);
+    const reply = host.messages().find((message) => message.id === 1);
+    expect(reply.result.content[0].text).toBe('old');
+    expect(reply.result.resultType).toBeUndefined();
+    // server/discover without the 2026 envelope is not 2026: a 2025 session has no such method.
+    host.send({ jsonrpc: '2.0', id: 2, method: 'server/discover', params: {} });
+    await host.waitFor(() => host.messages().some((message) => message.id === 2), 'the discover refusal');
+    expect(host.messages().find((message) => message.id === 2).error.code).toBe(-32601);
+    host.child.stdin!.end();
+    expect((await host.exited).code).toBe(0);
+  }
+});
