@@ -331,6 +331,10 @@ test('2026-07-28 over HTTP meets the same gate as 2025: a foreign Origin is refu
   const unsupported = await post({ ...call, params: { ...call.params, _meta: envelope({ 'io.modelcontextprotocol/protocolVersion': '2099-01-01' }) } }, { 'mcp-protocol-version': '2099-01-01', 'mcp-method': 'tools/call', 'mcp-name': 'test_simple_text' });
   const refusal = (await unsupported.json()) as { error: { message: string } };
   expect(refusal.error.message).toMatch(/2099-01-01|[Uu]nsupported/);
+  // The header alone claims 2026-07-28: a body without the envelope is refused by the 2026 rules, naming what is missing.
+  const headerOnly = await post({ jsonrpc: '2.0', id: 3, method: 'tools/list', params: {} }, { 'mcp-method': 'tools/list' });
+  expect(headerOnly.status).toBe(400);
+  expect(((await headerOnly.json()) as { error: { code: number; message: string } }).error).toMatchObject({ code: -32602, message: expect.stringMatching(/envelope/) });
   const served = await post(call, { 'mcp-method': 'tools/call', 'mcp-name': 'test_simple_text' });
   expect(served.status).toBe(200);
   expect(await served.text()).toContain('resultType');

@@ -12,6 +12,9 @@ import type { RequestClient } from './plugin.js';
  * This file is what the rest of the core needs to know of it; `modern-era.ts` is the code, loaded on demand.
  */
 
+/** The first revision of the modern era. */
+export const MODERN_REVISION = '2026-07-28';
+
 /** The `_meta` key a 2026-07-28 request names its revision with (its presence is the era's claim). */
 export const PROTOCOL_VERSION_META_KEY = 'io.modelcontextprotocol/protocolVersion';
 

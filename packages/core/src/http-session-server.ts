@@ -9,7 +9,7 @@ import { HostError, describeError } from './errors.js';
 import type { SessionHost, SessionListener } from './session-pool.js';
 import { canonicalHostHeader, hostHeaderName, isLoopbackHost, isLoopbackHostHeader, isLoopbackOrigin } from './loopback-names.js';
 import { HTTP_NOT_ADMITTED_CODE, HTTP_REFUSED_CODE, SHUTTING_DOWN_CODE } from './protocol-errors.js';
-import { hasModernClaim } from './era.js';
+import { MODERN_REVISION, hasModernClaim } from './era.js';
 
 interface Session {
   transport: StreamableHTTPServerTransport;
@@ -20,6 +20,11 @@ interface Session {
   idleTimer: NodeJS.Timeout | undefined;
   /** The session's transport closed (DELETE, idle, shutdown): no idle clock is armed for it any more. */
   isEnded: boolean;
+}
+
+/** An MCP-Protocol-Version header naming 2026-07-28 or later (revisions are dates: they compare as strings). */
+function isModernVersionHeader(header: string | string[] | undefined): boolean {
+  return typeof header === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(header) && header >= MODERN_REVISION;
 }
 
 /** A 2026-07-28 \`subscriptions/listen\` body, with the resource URIs it asks updates of. */
@@ -186,8 +191,11 @@ export class HttpSessionServer implements SessionListener {
     if (this.#host!.isClosing) {
       return this.#refuseWhileClosing(res);
     }
-    // 2026-07-28: no session, no initialize; each request names its revision in its \`_meta\`.
-    if (req.method === 'POST' && req.headers['mcp-session-id'] === undefined && hasModernClaim(body)) return this.#serveModern(req, res, body, text);
+    // 2026-07-28: no session, no initialize; each request names its revision in its \`_meta\` and in the
+    // MCP-Protocol-Version header. Either one is the claim: a request whose two disagree is the 2026 handler's to refuse.
+    if (req.method === 'POST' && req.headers['mcp-session-id'] === undefined && (hasModernClaim(body) || (isModernVersionHeader(req.headers['mcp-protocol-version']) && !isInitializeRequest(body)))) {
+      return this.#serveModern(req, res, body, text);
+    }
     if (this.#config.stateless) return this.#serveStateless(req, res, body);
 
     const sessionId = req.headers['mcp-session-id'];
