@@ -1,7 +1,9 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { LogLevel, Logger } from './logger.js';
+import type { ParamHeaderMismatch } from './param-headers.js';
 import type { RequestClient } from './plugin.js';
 
 /**
@@ -63,6 +65,8 @@ export interface ModernEndpoint {
   serveConnection(transport: Transport, sessionKey: string): void;
   /** Answer one HTTP request that claimed 2026-07-28 (body already parsed); the response, maybe a stream. */
   fetch(request: Request, parsedBody: unknown): Promise<Response>;
+  /** A `tools/call` whose `Mcp-Param-*` headers disagree with its arguments: the refusal (HTTP 400); else undefined. */
+  checkParamHeaders(body: unknown, headers: IncomingHttpHeaders): Promise<ParamHeaderMismatch | undefined>;
 }
 
 /** True when a connection's first message claims the 2026-07-28 era: its `params._meta` names a protocol version. */

@@ -311,6 +311,12 @@ export class HttpSessionServer implements SessionListener {
   async #serveModern(req: IncomingMessage, res: ServerResponse, body: unknown, text: string): Promise<void> {
     const host = this.#host!;
     const endpoint = await host.modernEndpoint();
+    const refusal = await endpoint.checkParamHeaders(body, req.headers);
+    if (refusal) {
+      res.writeHead(400, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ jsonrpc: '2.0', id: (body as { id?: unknown }).id ?? null, error: refusal }));
+      return;
+    }
     const listen = modernListen(body);
     const exchange = new AbortController();
     const id = (body as { id?: unknown }).id ?? null;

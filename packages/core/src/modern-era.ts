@@ -13,6 +13,7 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { describeError } from './errors.js';
 import type { EraHost, ModernEndpoint, ModernPeer, ModernRequestOrigin } from './era.js';
 import type { LogLevel } from './logger.js';
+import { checkParamHeaders, paramHeadersOf, type ParamHeader } from './param-headers.js';
 
 /**
  * MCP 2026-07-28, served by `@modelcontextprotocol/server` 2.x: `server/discover`, the per-request `_meta`
@@ -57,9 +58,23 @@ export function createModernEndpoint(host: EraHost): ModernEndpoint {
     legacy: 'reject',
     onerror: (error) => host.logger.debug('2026-07-28 over HTTP: %s', describeError(error)),
   });
+  /** Each tool's `x-mcp-header` properties, from the engine's `tools/list` (made again when the tools change). */
+  let paramHeaders: Promise<Map<string, ParamHeader[] | undefined>> | undefined;
+  const paramHeadersByTool = () =>
+    (paramHeaders ??= (async () => {
+      const list = host.engine().handlers.get('tools/list');
+      const result = list ? ((await list({ method: 'tools/list', params: {} }, { signal: new AbortController().signal, sendNotification: async () => {} })) as { tools?: { name: string; inputSchema?: unknown }[] }) : {};
+      return new Map((result.tools ?? []).map((tool) => [tool.name, paramHeadersOf(tool.inputSchema)]));
+    })());
+
   host.addPeer({
     resourceUpdated: (uri) => http.notify.resourceUpdated(uri),
-    listChanged: (kind) => (kind === 'tools' ? http.notify.toolsChanged() : kind === 'prompts' ? http.notify.promptsChanged() : http.notify.resourcesChanged()),
+    listChanged: (kind) => {
+      if (kind === 'tools') paramHeaders = undefined;
+      if (kind === 'tools') http.notify.toolsChanged();
+      else if (kind === 'prompts') http.notify.promptsChanged();
+      else http.notify.resourcesChanged();
+    },
     close: () => http.close(),
   });
 
@@ -111,6 +126,13 @@ export function createModernEndpoint(host: EraHost): ModernEndpoint {
     },
 
     fetch: (request, parsedBody) => http.fetch(request, { parsedBody }),
+
+    async checkParamHeaders(body, headers) {
+      const call = body as { method?: unknown; params?: { name?: unknown; arguments?: unknown } } | null;
+      if (typeof call !== 'object' || call === null || call.method !== 'tools/call' || typeof call.params?.name !== 'string') return undefined;
+      const declared = (await paramHeadersByTool()).get(call.params.name);
+      return declared?.length ? checkParamHeaders(declared, call.params.arguments, headers) : undefined;
+    },
   };
 
   function originOf(sessionKey: string, ctx: ServerContext): ModernRequestOrigin {
