@@ -1,6 +1,7 @@
-// The server contract of @modelcontextprotocol/conformance@0.1.12's server scenarios, written as an mcp-host
-// plugin against @mcp-host/core's public API only: no SDK import, no reach into the SDK server. Where the API
-// cannot express something the suite wants, the scenario is in expected-failures.yml with the reason.
+// The server contract of @modelcontextprotocol/conformance's server scenarios, 0.1.12 and 0.2.0-alpha.12 (the
+// `conformance-next` alias), written as an mcp-host plugin against @mcp-host/core's public API only: no SDK import,
+// no reach into the SDK server. Where the API cannot express something a suite wants, the scenario is in that
+// run's expected-failures*.yml with the reason.
 import { CreateMessageResultSchema, ElicitResultSchema, ResourceTemplate, completable, definePlugin, z } from '@mcp-host/core';
 
 const PLUGIN_NAME = 'conformance';
@@ -49,7 +50,7 @@ function silentWav(samples = 1, rate = 8000) {
 
 export default definePlugin({
   name: PLUGIN_NAME,
-  description: 'Tools, resources and prompts the MCP conformance suite (0.1.12) expects of a server.',
+  description: 'Tools, resources and prompts the MCP conformance suite (0.1.12, 0.2.0-alpha.12) expects of a server.',
   apply(host) {
     registerTools(host);
     registerResources(host);
@@ -220,6 +221,40 @@ function registerTools(host) {
     await sleep(100, extra.signal);
     return { content: [text('Reconnection test completed successfully. If you received this, the client properly reconnected after stream closure.')] };
   });
+
+  // 0.2.0-alpha.12, server-stateless (2026-07-28): diagnostic tools the scenario probes. test_missing_capability needs
+  // sampling: called by a client that did not declare it, it must not run (the 2026 revision wants -32021 then).
+  host.tool('test_missing_capability', { description: 'Needs the client\'s sampling capability; asks for one sample.' }, async (extra) => {
+    const refusal = missingCapability(host, extra, 'sampling');
+    if (refusal) return refusal;
+    try {
+      await extra.sendRequest({ method: 'sampling/createMessage', params: { messages: [{ role: 'user', content: text('Say hello') }], maxTokens: 10 } }, CreateMessageResultSchema);
+      return { content: [text('Success')] };
+    } catch (error) {
+      return { isError: true, content: [text(`Sampling failed: ${error.message}`)] };
+    }
+  });
+
+  // Its response stream may carry notifications and the result only, never a request of its own (2026-07-28).
+  host.tool('test_streaming_elicitation', { description: 'Asks the user to confirm while it runs.' }, (extra) =>
+    elicit(host, extra, { message: 'Please confirm', requestedSchema: { type: 'object', properties: { ok: { type: 'boolean' } }, required: ['ok'] } }),
+  );
+
+  // Logs through the request logger, which honours the requesting client's level: a 2026-07-28 request that sets
+  // no _meta logLevel must get no notifications/message at all.
+  host.tool('test_logging_tool', { description: 'Logs three info lines to the requesting client.' }, (extra) => {
+    const log = host.requestLogger(extra);
+    for (const line of ['logging tool started', 'logging tool working', 'logging tool done']) log.info(line);
+    return { content: [text('logged three info lines')] };
+  });
+
+  // 0.2.0-alpha.12, http-custom-header-server-validation (SEP-2243): a string parameter mirrored in an
+  // `Mcp-Param-Region` header, which the server must check against the body.
+  host.tool(
+    'test_custom_header_param',
+    { description: 'Echoes its region, which clients also send as the Mcp-Param-Region header (SEP-2243).', inputSchema: { region: z.string().describe('A region name').meta({ 'x-mcp-header': 'Region' }) } },
+    ({ region }) => ({ content: [text(`region: ${region}`)] }),
+  );
 
   // Not in the suite: host.logger at three levels, to see logging/setLevel filter what reaches the client.
   host.tool('conformance_log_levels', { description: 'Logs one debug, one info and one warning line through host.logger.' }, () => {

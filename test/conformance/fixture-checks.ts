@@ -47,6 +47,11 @@ const SUITE_TOOLS = [
   'test_elicitation_sep1330_enums',
   'json_schema_2020_12_tool',
   'test_reconnection',
+  // 0.2.0-alpha.12
+  'test_missing_capability',
+  'test_streaming_elicitation',
+  'test_logging_tool',
+  'test_custom_header_param',
 ];
 
 interface Fixture {
@@ -95,6 +100,8 @@ async function startFixture(kind: FixtureTransport, dir: string): Promise<Fixtur
   });
   client.setRequestHandler(ElicitRequestSchema, (request) => {
     fixture.elicitation.push(request.params);
+    // The client checks an accepted answer against the requested schema: test_streaming_elicitation asks for `ok`.
+    if ('requestedSchema' in request.params && 'ok' in (request.params.requestedSchema.properties ?? {})) return { action: 'accept', content: { ok: true } };
     return { action: 'accept', content: { username: 'testuser', email: 'test@example.com' } };
   });
 
@@ -271,6 +278,9 @@ export function defineFixtureChecks(kind: FixtureTransport): void {
         const elicited = await call(plain, 'test_elicitation', { message: 'never sent' });
         expect(elicited.isError).toBe(true);
         expect(JSON.stringify(elicited.content)).toContain('did not declare the elicitation capability');
+        const unsampled = await call(plain, 'test_missing_capability');
+        expect(unsampled.isError).toBe(true);
+        expect(JSON.stringify(unsampled.content)).toContain('did not declare the sampling capability');
         // Nothing reached the first session's client, which can do both.
         expect(fixture.sampling).toEqual([]);
         expect(fixture.elicitation).toEqual([]);
@@ -310,6 +320,30 @@ export function defineFixtureChecks(kind: FixtureTransport): void {
     expect(enums.legacyEnum.enumNames).toHaveLength(enums.legacyEnum.enum.length);
     expect(enums.untitledMulti).toMatchObject({ type: 'array', items: { type: 'string', enum: ['option1', 'option2', 'option3'] } });
     expect(enums.titledMulti.items.anyOf.every((option: any) => typeof option.const === 'string' && typeof option.title === 'string')).toBe(true);
+  });
+
+  test(`${kind}: the 0.2.0-alpha.12 diagnostic tools sample, elicit, log to the caller and declare their header`, async () => {
+    const { client } = fixture;
+    expect((await call(client, 'test_missing_capability')).content).toEqual([{ type: 'text', text: 'Success' }]);
+    expect(fixture.sampling).toEqual([{ messages: [{ role: 'user', content: { type: 'text', text: 'Say hello' } }], maxTokens: 10 }]);
+
+    expect((await call(client, 'test_streaming_elicitation')).content).toEqual([{ type: 'text', text: 'Elicitation completed: action=accept, content={"ok":true}' }]);
+    expect(formFields(fixture.elicitation[0])).toEqual({ ok: { type: 'boolean' } });
+
+    await client.setLoggingLevel('info');
+    expect((await call(client, 'test_logging_tool')).content).toEqual([{ type: 'text', text: 'logged three info lines' }]);
+    // The request logger's lines go on the request's own stream, so they are here with the result.
+    expect(fixture.logs.filter((log) => log.logger === 'conformance').map((log) => [log.level, log.data])).toEqual([
+      ['info', 'logging tool started'],
+      ['info', 'logging tool working'],
+      ['info', 'logging tool done'],
+    ]);
+
+    const { tools } = await client.listTools();
+    const header = tools.find((tool) => tool.name === 'test_custom_header_param')!.inputSchema as Record<string, any>;
+    expect(header.properties.region).toMatchObject({ type: 'string', 'x-mcp-header': 'Region' });
+    expect(header.required).toEqual(['region']);
+    expect((await call(client, 'test_custom_header_param', { region: 'eu-west' })).content).toEqual([{ type: 'text', text: 'region: eu-west' }]);
   });
 
   test(`${kind}: resources list, read (text, binary, template) and an unknown URI is -32002`, async () => {
