@@ -154,8 +154,9 @@ try {
     const runStartedAt = Date.now();
     say(`run ${run.id}: ${run.packageName}@${run.version} ${run.args.join(' ')} on Node ${run.node === 'node22' ? 'from node-22.mjs' : process.version}`);
     const suite = await runSuite(run, nodeBinary, host.url);
-    const total = /Total: (\d+) passed, (\d+) failed/.exec(suite.output);
-    const scenarios = [...suite.output.matchAll(/^[✓✗] (\S+): /gm)].length;
+    // A whole run ends with `Total: N passed, N failed`; one scenario (--scenario) with `Passed: N/M, N failed`.
+    const total = /Total: (\d+) passed, (\d+) failed/.exec(suite.output) ?? /Passed: (\d+)\/\d+, (\d+) failed/.exec(suite.output);
+    const scenarios = options.scenario ? (total ? 1 : 0) : [...suite.output.matchAll(/^[✓✗] (\S+): /gm)].length;
     const line =
       `run ${run.id}: ${scenarios} scenarios, ${total ? `${total[1]} checks passed, ${total[2]} failed` : 'no summary line'}; ` +
       `baseline ${path.relative(ROOT, path.join(HERE, run.baseline))}; ${((Date.now() - runStartedAt) / 1000).toFixed(1)} s`;
