@@ -44,7 +44,9 @@ async function inputsDigest() {
   for (const name of Object.keys(manifest.dependencies ?? {}).sort()) {
     // A package that does not export its package.json: its declared range stands in (a rebuild may be missed
     // after an update in range; `rm -r bundle` forces one).
-    const version = await readFile(require.resolve(`${name}/package.json`), 'utf8').then((text) => JSON.parse(text).version, () => manifest.dependencies[name]);
+    const version = await Promise.resolve()
+      .then(() => readFile(require.resolve(`${name}/package.json`), 'utf8'))
+      .then((text) => JSON.parse(text).version, () => manifest.dependencies[name]);
     hash.update(`${name}@${version}`);
   }
   hash.update(await readFile(fileURLToPath(import.meta.url)));

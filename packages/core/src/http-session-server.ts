@@ -9,6 +9,7 @@ import { HostError, describeError } from './errors.js';
 import type { SessionHost, SessionListener } from './session-pool.js';
 import { canonicalHostHeader, hostHeaderName, isLoopbackHost, isLoopbackHostHeader, isLoopbackOrigin } from './loopback-names.js';
 import { HTTP_NOT_ADMITTED_CODE, HTTP_REFUSED_CODE, SHUTTING_DOWN_CODE } from './protocol-errors.js';
+import { hasModernClaim } from './era.js';
 
 interface Session {
   transport: StreamableHTTPServerTransport;
@@ -19,6 +20,14 @@ interface Session {
   idleTimer: NodeJS.Timeout | undefined;
   /** The session's transport closed (DELETE, idle, shutdown): no idle clock is armed for it any more. */
   isEnded: boolean;
+}
+
+/** A 2026-07-28 \`subscriptions/listen\` body, with the resource URIs it asks updates of. */
+function modernListen(body: unknown): { uris: string[] } | undefined {
+  const message = body as { method?: unknown; params?: { notifications?: { resourceSubscriptions?: unknown } } } | undefined;
+  if (typeof message !== 'object' || message === null || message.method !== 'subscriptions/listen') return undefined;
+  const uris = message.params?.notifications?.resourceSubscriptions;
+  return { uris: Array.isArray(uris) ? uris.filter((uri): uri is string => typeof uri === 'string') : [] };
 }
 
 function sameSecret(given: string, expected: string): boolean {
@@ -52,6 +61,8 @@ export class HttpSessionServer implements SessionListener {
   #liveSessions = 0;
   #url: URL | undefined;
   #isIntakeStopped = false;
+  /** 2026-07-28 exchanges being answered or streaming (`subscriptions/listen`): aborted when the listener closes. */
+  readonly #modernExchanges = new Set<AbortController>();
 
   constructor(config: HttpTransportConfig, options: HttpSessionServerOptions = {}) {
     this.#config = config;
@@ -114,6 +125,8 @@ export class HttpSessionServer implements SessionListener {
   /** After the drain: close every session (their SSE streams end), then every socket still open. */
   async close(): Promise<void> {
     this.stopIntake();
+    for (const exchange of this.#modernExchanges) exchange.abort();
+    this.#modernExchanges.clear();
     const sessions = [...this.#sessions.values()];
     this.#sessions.clear();
     for (const session of sessions) clearTimeout(session.idleTimer);
@@ -155,8 +168,9 @@ export class HttpSessionServer implements SessionListener {
     }
 
     let body: unknown;
+    let text = '';
     if (req.method === 'POST') {
-      const read = await this.#readBody(req);
+      const read = (text = await this.#readBody(req));
       if (read === 'too-large') {
         res.setHeader('Connection', 'close');
         return this.#reject(res, 413, -32600, `Request body over ${this.#config.maxBodyBytes} bytes`);
@@ -172,6 +186,8 @@ export class HttpSessionServer implements SessionListener {
     if (this.#host!.isClosing) {
       return this.#refuseWhileClosing(res);
     }
+    // 2026-07-28: no session, no initialize; each request names its revision in its \`_meta\`.
+    if (req.method === 'POST' && req.headers['mcp-session-id'] === undefined && hasModernClaim(body)) return this.#serveModern(req, res, body, text);
     if (this.#config.stateless) return this.#serveStateless(req, res, body);
 
     const sessionId = req.headers['mcp-session-id'];
@@ -276,6 +292,51 @@ export class HttpSessionServer implements SessionListener {
     const server = await this.#host!.connect(transport, `http-stateless-${++this.#sessionCount}`);
     res.on('close', () => void server.close().catch(() => {}));
     await transport.handleRequest(req, res, body);
+  }
+
+  /**
+   * One 2026-07-28 request, answered by the SDK's handler (bridged from node:http to fetch's Request/Response): a
+   * JSON body, or an SSE stream when the handler sends notifications first or for a \`subscriptions/listen\`.
+   * Tracked like a session's request, so the drain waits for it; a listen is not (it lasts until the client or
+   * shutdown ends it), and watches the resources it names while it is open.
+   */
+  async #serveModern(req: IncomingMessage, res: ServerResponse, body: unknown, text: string): Promise<void> {
+    const host = this.#host!;
+    const endpoint = await host.modernEndpoint();
+    const listen = modernListen(body);
+    const settle = listen ? () => {} : host.admitExchange();
+    if (!settle) return this.#refuseWhileClosing(res);
+    const exchange = new AbortController();
+    this.#modernExchanges.add(exchange);
+    const unwatch = listen?.uris.length ? host.watchResources(listen.uris) : undefined;
+    res.once('close', () => {
+      exchange.abort();
+      this.#modernExchanges.delete(exchange);
+      unwatch?.();
+      settle();
+    });
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    const request = new Request(`http://${req.headers.host}${req.url ?? '/'}`, { method: 'POST', headers, body: text, signal: exchange.signal });
+    const response = await endpoint.fetch(request, body);
+    res.writeHead(response.status, Object.fromEntries(response.headers));
+    if (!response.body) {
+      res.end();
+      return;
+    }
+    const reader = response.body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done || res.destroyed) break;
+        if (!res.write(value)) await new Promise((resolve) => (res.once('drain', resolve), res.once('close', resolve)));
+      }
+    } catch {
+      // The exchange was aborted (client gone, shutdown): the stream ends here.
+    } finally {
+      res.end();
+      settle();
+    }
   }
 
   #checkHost(req: IncomingMessage): string | undefined {

@@ -15,7 +15,8 @@ const isResponse = (message: JSONRPCMessage): message is JSONRPCMessage & { id: 
  */
 /** A request in flight: where to answer it if the drain deadline cuts it. */
 interface InFlightRequest {
-  transport: Transport;
+  /** Absent for a request whose answer goes another way (an HTTP exchange the listener ends after the drain). */
+  transport?: Transport;
   id: RequestId;
 }
 
@@ -78,6 +79,7 @@ export class RequestTracker {
     const answers: Promise<void>[] = [];
     for (const [key, { transport, id }] of this.#inFlight) {
       this.#cut.add(key);
+      if (!transport) continue;
       const error = { code: SHUTTING_DOWN_CODE, message: 'The server is shutting down and the request was cut at the drain deadline (shutdown.drainTimeoutMs) before it was answered.' };
       answers.push(transport.send({ jsonrpc: '2.0', id, error }, { relatedRequestId: id }).catch(() => {}));
     }
@@ -131,7 +133,10 @@ class TrackedTransport implements Transport {
 
   #receive(message: JSONRPCMessage, extra?: MessageExtraInfo): void {
     if (isRequest(message)) {
-      if (!this.tracker.admit(requestKey(this.sessionKey, message.id), { transport: this.inner, id: message.id })) {
+      // A 2026-07-28 \`subscriptions/listen\` stays open for the connection's life: it is no work in flight for the
+      // drain to wait for (once shutdown began it is refused like any request).
+      const isListen = message.method === 'subscriptions/listen' && !this.tracker.isClosing;
+      if (!isListen && !this.tracker.admit(requestKey(this.sessionKey, message.id), { transport: this.inner, id: message.id })) {
         void this.inner
           .send(
             {

@@ -164,6 +164,18 @@ export class ResourceCatalog {
     return this.#subscribers.get(uri) ?? new Set();
   }
 
+  /**
+   * Watch each of `uris` for `sessionKey` (a 2026-07-28 \`subscriptions/listen\`): a URI no provider can watch, or
+   * one over the length limit, is skipped, since the listen was acknowledged already; \`endSession(key)\` ends it.
+   */
+  async subscribeAll(sessionKey: string, uris: readonly string[]): Promise<void> {
+    const context: ResourceRequestContext = { signal: this.shutdownSignal, sessionId: undefined };
+    for (const uri of uris) {
+      if (uriTooLong(uri) || !this.supportsSubscriptions) continue;
+      await this.#subscribe(uri, sessionKey, context).catch(() => {});
+    }
+  }
+
   /** Install the resource handlers on one SDK server, serving one session. */
   install(server: McpServer, sessionKey: string): void {
     if (this.isEmpty) return;
