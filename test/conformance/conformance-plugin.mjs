@@ -198,17 +198,36 @@ function registerTools(host) {
     }),
   );
 
-  // SEP-1613: the advertised inputSchema keeps $schema (2020-12), $defs and additionalProperties. The SDK turns
-  // zod into draft-07 JSON Schema; zod metadata is merged into the output as is, which is how $schema and $defs
-  // get there. The object is strict, so additionalProperties is false, and arguments are still validated.
+  // SEP-1613: the advertised inputSchema keeps $schema (2020-12), $defs and additionalProperties; SEP-2106 (checked at
+  // 2026-07-28 by 0.2.0-alpha.12) adds $anchor, allOf/anyOf and if/then/else, as the suite's JSON_SCHEMA_2020_12_FIXTURE.
+  // The SDK turns zod into JSON Schema and merges zod metadata into the output as is, which is how those keywords
+  // get there. What they say is enforced too (the refinement), so the tool accepts exactly what it advertises.
   const address = z.object({ street: z.string().optional(), city: z.string().optional() });
   host.tool(
     'json_schema_2020_12_tool',
     {
-      description: 'Tool with JSON Schema 2020-12 features (SEP-1613)',
+      description: 'Tool with JSON Schema 2020-12 features (SEP-1613, SEP-2106)',
       inputSchema: z
-        .strictObject({ name: z.string().optional(), address: address.optional().meta({ $ref: '#/$defs/address' }) })
-        .meta({ $schema: JSON_SCHEMA_2020_12, $defs: { address: { type: 'object', properties: { street: { type: 'string' }, city: { type: 'string' } } } } }),
+        .strictObject({
+          name: z.string().optional(),
+          address: address.optional().meta({ $ref: '#/$defs/address' }),
+          contactMethod: z.enum(['phone', 'email']).optional(),
+          phone: z.string().optional(),
+          email: z.string().optional(),
+        })
+        .superRefine((args, ctx) => {
+          // allOf: [{ anyOf: [{ required: [phone] }, { required: [email] }] }], then if/then/else on contactMethod.
+          const needed = args.contactMethod === 'phone' ? 'phone' : 'email';
+          if (args[needed] === undefined) ctx.addIssue({ code: 'custom', path: [needed], message: `${needed} is required${args.contactMethod ? ` when contactMethod is ${args.contactMethod}` : ''}` });
+        })
+        .meta({
+          $schema: JSON_SCHEMA_2020_12,
+          $defs: { address: { $anchor: 'addressDef', type: 'object', properties: { street: { type: 'string' }, city: { type: 'string' } } } },
+          allOf: [{ anyOf: [{ required: ['phone'] }, { required: ['email'] }] }],
+          if: { properties: { contactMethod: { const: 'phone' } }, required: ['contactMethod'] },
+          then: { required: ['phone'] },
+          else: { required: ['email'] },
+        }),
     },
     (args) => ({ content: [text(`JSON Schema 2020-12 tool called with: ${JSON.stringify(args)}`)] }),
   );
@@ -255,6 +274,21 @@ function registerTools(host) {
     { description: 'Echoes its region, which clients also send as the Mcp-Param-Region header (SEP-2243).', inputSchema: { region: z.string().describe('A region name').meta({ 'x-mcp-header': 'Region' }) } },
     ({ region }) => ({ content: [text(`region: ${region}`)] }),
   );
+
+  // 0.2.0-alpha.12, server-stateless (2026-07-28): hooks that change the tool and the prompt list while serving, so a
+  // subscriptions/listen stream asking for toolsListChanged / promptsListChanged gets its notification. Each call
+  // registers one more (a name is registered once).
+  let added = 0;
+  host.tool('test_trigger_tool_change', { description: 'Registers one more tool while serving (tools/list_changed).' }, () => {
+    const name = `test_added_tool_${++added}`;
+    host.tool(name, { description: 'Registered by test_trigger_tool_change.' }, () => ({ content: [text(`${name} called`)] }));
+    return { content: [text(`registered tool ${name}`)] };
+  });
+  host.tool('test_trigger_prompt_change', { description: 'Registers one more prompt while serving (prompts/list_changed).' }, () => {
+    const name = `test_added_prompt_${++added}`;
+    host.prompt(name, { description: 'Registered by test_trigger_prompt_change.' }, () => ({ messages: [{ role: 'user', content: text(`${name}`) }] }));
+    return { content: [text(`registered prompt ${name}`)] };
+  });
 
   // Not in the suite: host.logger at three levels, to see logging/setLevel filter what reaches the client.
   host.tool('conformance_log_levels', { description: 'Logs one debug, one info and one warning line through host.logger.' }, () => {

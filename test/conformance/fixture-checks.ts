@@ -17,7 +17,9 @@ import {
   LoggingMessageNotificationSchema,
   McpError,
   ProgressNotificationSchema,
+  PromptListChangedNotificationSchema,
   ResourceUpdatedNotificationSchema,
+  ToolListChangedNotificationSchema,
   type CallToolResult,
   type CreateMessageRequest,
   type ElicitRequest,
@@ -52,6 +54,8 @@ const SUITE_TOOLS = [
   'test_streaming_elicitation',
   'test_logging_tool',
   'test_custom_header_param',
+  'test_trigger_tool_change',
+  'test_trigger_prompt_change',
 ];
 
 interface Fixture {
@@ -59,6 +63,8 @@ interface Fixture {
   logs: LoggingMessageNotification['params'][];
   progress: ProgressNotification['params'][];
   updated: string[];
+  /** `notifications/tools/list_changed` and `notifications/prompts/list_changed`, by kind, in order. */
+  listChanged: ('tools' | 'prompts')[];
   sampling: CreateMessageRequest['params'][];
   elicitation: ElicitRequest['params'][];
   /** Where the host listens (HTTP only). */
@@ -89,11 +95,13 @@ async function startFixture(kind: FixtureTransport, dir: string): Promise<Fixtur
 
   const client = new Client({ name: 'conformance-fixture-test', version: '1.0.0' }, { capabilities: { sampling: {}, elicitation: {} } });
   let stderr = '';
-  const fixture: Fixture = { client, logs: [], progress: [], updated: [], sampling: [], elicitation: [], stderr: () => stderr, stop: async () => ({ code: null, gone: false }) };
+  const fixture: Fixture = { client, logs: [], progress: [], updated: [], listChanged: [], sampling: [], elicitation: [], stderr: () => stderr, stop: async () => ({ code: null, gone: false }) };
   client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => void fixture.logs.push(notification.params));
   // Replaces the SDK's own progress routing, so the token the suite sends ('progress-test-1') is seen as is.
   client.setNotificationHandler(ProgressNotificationSchema, (notification) => void fixture.progress.push(notification.params));
   client.setNotificationHandler(ResourceUpdatedNotificationSchema, (notification) => void fixture.updated.push(notification.params.uri));
+  client.setNotificationHandler(ToolListChangedNotificationSchema, () => void fixture.listChanged.push('tools'));
+  client.setNotificationHandler(PromptListChangedNotificationSchema, () => void fixture.listChanged.push('prompts'));
   client.setRequestHandler(CreateMessageRequestSchema, (request) => {
     fixture.sampling.push(request.params);
     return { role: 'assistant', content: { type: 'text', text: 'This is a test response from the client' }, model: 'test-model', stopReason: 'endTurn' };
@@ -176,7 +184,7 @@ export function defineFixtureChecks(kind: FixtureTransport): void {
     rmSync(dir, { recursive: true, force: true });
   });
   beforeEach(() => {
-    for (const list of [fixture.logs, fixture.progress, fixture.updated, fixture.sampling, fixture.elicitation]) list.length = 0;
+    for (const list of [fixture.logs, fixture.progress, fixture.updated, fixture.listChanged, fixture.sampling, fixture.elicitation]) list.length = 0;
   });
   afterEach((context) => {
     if (context.task.result?.state === 'fail') process.stderr.write(`--- mcp-host stderr ---\n${fixture?.stderr() ?? ''}\n`);
@@ -201,14 +209,22 @@ export function defineFixtureChecks(kind: FixtureTransport): void {
     }
     const schema = tools.find((tool) => tool.name === 'json_schema_2020_12_tool')!.inputSchema as Record<string, any>;
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
-    expect(schema.$defs.address).toEqual({ type: 'object', properties: { street: { type: 'string' }, city: { type: 'string' } } });
+    expect(schema.$defs.address).toEqual({ $anchor: 'addressDef', type: 'object', properties: { street: { type: 'string' }, city: { type: 'string' } } });
     expect(schema.additionalProperties).toBe(false);
     expect(schema.properties.address.$ref).toBe('#/$defs/address');
+    // SEP-2106's composition and conditional keywords, as the suite's own fixture has them.
+    expect(schema.allOf).toEqual([{ anyOf: [{ required: ['phone'] }, { required: ['email'] }] }]);
+    expect([schema.if, schema.then, schema.else]).toEqual([{ properties: { contactMethod: { const: 'phone' } }, required: ['contactMethod'] }, { required: ['phone'] }, { required: ['email'] }]);
+    expect(schema.properties.contactMethod).toMatchObject({ type: 'string', enum: ['phone', 'email'] });
 
-    // The schema still validates: a known shape is accepted, an unknown key is the tool's input error.
-    const accepted = await call(client, 'json_schema_2020_12_tool', { name: 'Ada', address: { city: 'London' } });
-    expect(accepted.content).toEqual([{ type: 'text', text: 'JSON Schema 2020-12 tool called with: {"name":"Ada","address":{"city":"London"}}' }]);
-    expect((await call(client, 'json_schema_2020_12_tool', { nickname: 'x' })).isError).toBe(true);
+    // The schema still validates, as advertised: a known shape is accepted; an unknown key, or no email when
+    // contactMethod is not phone, or no phone when it is, is the tool's input error.
+    const accepted = await call(client, 'json_schema_2020_12_tool', { name: 'Ada', address: { city: 'London' }, email: 'ada@example.com' });
+    expect(accepted.content).toEqual([{ type: 'text', text: 'JSON Schema 2020-12 tool called with: {"name":"Ada","address":{"city":"London"},"email":"ada@example.com"}' }]);
+    expect((await call(client, 'json_schema_2020_12_tool', { contactMethod: 'phone', phone: '123' })).isError).toBeFalsy();
+    expect((await call(client, 'json_schema_2020_12_tool', { nickname: 'x', email: 'e' })).isError).toBe(true);
+    expect((await call(client, 'json_schema_2020_12_tool', { name: 'Ada' })).isError).toBe(true);
+    expect((await call(client, 'json_schema_2020_12_tool', { contactMethod: 'phone', email: 'e' })).isError).toBe(true);
 
     // An unknown tool is a protocol error (-32602), not an isError result.
     const unknown = await client.callTool({ name: 'no_such_tool' }).catch((error: unknown) => error);
@@ -344,6 +360,22 @@ export function defineFixtureChecks(kind: FixtureTransport): void {
     expect(header.properties.region).toMatchObject({ type: 'string', 'x-mcp-header': 'Region' });
     expect(header.required).toEqual(['region']);
     expect((await call(client, 'test_custom_header_param', { region: 'eu-west' })).content).toEqual([{ type: 'text', text: 'region: eu-west' }]);
+  });
+
+  test(`${kind}: the trigger tools register a tool and a prompt while serving, announced with list_changed`, async () => {
+    const { client } = fixture;
+    const added = await call(client, 'test_trigger_tool_change');
+    const tool = /^registered tool (\S+)$/.exec((added.content[0] as { text: string }).text)?.[1];
+    expect(tool).toMatch(/^test_added_tool_\d+$/);
+    // Over HTTP the notification is not related to the call: it comes on the GET stream, maybe after the result.
+    await until(() => fixture.listChanged.includes('tools'), 'notifications/tools/list_changed');
+    expect((await client.listTools()).tools.map((entry) => entry.name)).toContain(tool);
+    expect((await call(client, tool!)).content).toEqual([{ type: 'text', text: `${tool} called` }]);
+
+    const prompted = await call(client, 'test_trigger_prompt_change');
+    const prompt = /^registered prompt (\S+)$/.exec((prompted.content[0] as { text: string }).text)?.[1];
+    await until(() => fixture.listChanged.includes('prompts'), 'notifications/prompts/list_changed');
+    expect((await client.listPrompts()).prompts.map((entry) => entry.name)).toContain(prompt);
   });
 
   test(`${kind}: resources list, read (text, binary, template) and an unknown URI is -32002`, async () => {
