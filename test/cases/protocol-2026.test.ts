@@ -278,3 +278,101 @@ test('2026-07-28 progress over raw stdio: every notification is written before t
   host.child.stdin!.end();
   expect((await host.exited).code).toBe(0);
 });
+
+test('hostile 2026-07-28 openings over stdio are refused one by one, and a valid request after them is served', async () => {
+  const probes = await setupProbes({ sturdy: {} });
+  const host = spawnHost(['start'], { cwd: probes.dir });
+  const hostile: [number, object][] = [
+    [1, { _meta: { 'io.modelcontextprotocol/protocolVersion': 42, 'io.modelcontextprotocol/clientCapabilities': {} } }],
+    [2, { _meta: { 'io.modelcontextprotocol/protocolVersion': '2099-01-01', 'io.modelcontextprotocol/clientCapabilities': {} } }],
+    [3, { _meta: { 'io.modelcontextprotocol/protocolVersion': MODERN, 'io.modelcontextprotocol/clientCapabilities': 'none' } }],
+    [4, { _meta: { ...envelope(), 'io.modelcontextprotocol/clientInfo': { name: 'x'.repeat(1_000_000), version: '0' } }, name: 'probe_sturdy', arguments: {} }],
+  ];
+  for (const [id, params] of hostile) host.send({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'probe_sturdy', arguments: {}, ...params } });
+  host.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 99, _meta: { 'io.modelcontextprotocol/protocolVersion': '2099-01-01' } } });
+  host.send({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'probe_sturdy', arguments: {}, _meta: envelope() } });
+  await host.waitFor(() => [1, 2, 3, 4, 5].every((id) => host.messages().some((message) => message.id === id)), 'five replies');
+  const byId = (id: number) => host.messages().find((message) => message.id === id);
+  expect(byId(1).error.code).toBe(-32602);
+  expect(byId(2).error.message).toMatch(/2099-01-01/);
+  expect(byId(2).error.data.supported).toContain(MODERN);
+  expect(byId(3).error.code).toBe(-32602);
+  // A long client name is no reason to refuse a request (the line limit bounds the size); the answer is normal.
+  expect(byId(4).result.content[0].text).toBe('sturdy');
+  expect(byId(5).result.content[0].text).toBe('sturdy');
+  host.child.stdin!.end();
+  expect((await host.exited).code).toBe(0);
+});
+
+test('an open 2026-07-28 listen is no work in flight: stdin EOF ends the session at once, exit 0, nothing cut', async () => {
+  const probes = await withConformanceFixture();
+  const host = spawnHost(['start', '--config', probes.config], { cwd: probes.dir });
+  host.send({ jsonrpc: '2.0', id: 1, method: 'subscriptions/listen', params: { notifications: { resourceSubscriptions: ['test://watched-resource'], toolsListChanged: true }, _meta: envelope() } });
+  await host.waitFor(() => host.messages().some((message) => message.method === 'notifications/subscriptions/acknowledged'), 'the listen acknowledgement');
+  host.send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'conformance_touch_watched_resource', arguments: {}, _meta: envelope() } });
+  await host.waitFor(() => host.messages().some((message) => message.method === 'notifications/resources/updated'), 'the update on the listen');
+  host.child.stdin!.end();
+  const { code } = await host.exited;
+  expect(code).toBe(0);
+  // Nothing was in flight to drain (a counted listen would have been cut at drainTimeoutMs, exit 1).
+  expect(host.stderr()).not.toMatch(/requests: \d+ answered/);
+});
+
+test('2026-07-28 over HTTP meets the same gate as 2025: a foreign Origin is refused (403), an unsupported revision is a JSON-RPC error, an open listen ends on SIGTERM with exit 0', async () => {
+  const probes = await withConformanceFixture();
+  const { host, url } = await spawnHttpHost(['start', '--config', probes.config, '--transport', 'http', '--port', '0'], { cwd: probes.dir });
+  const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': MODERN };
+  const post = (body: object, extra: Record<string, string> = {}) => fetch(url, { method: 'POST', headers: { ...headers, ...extra }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+  const call = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'test_simple_text', arguments: {}, _meta: envelope() } };
+
+  const foreign = await post(call, { origin: 'https://evil.example', 'mcp-method': 'tools/call', 'mcp-name': 'test_simple_text' });
+  expect(foreign.status).toBe(403);
+  const unsupported = await post({ ...call, params: { ...call.params, _meta: envelope({ 'io.modelcontextprotocol/protocolVersion': '2099-01-01' }) } }, { 'mcp-protocol-version': '2099-01-01', 'mcp-method': 'tools/call', 'mcp-name': 'test_simple_text' });
+  const refusal = await unsupported.json();
+  expect(refusal.error.message).toMatch(/2099-01-01|[Uu]nsupported/);
+  const served = await post(call, { 'mcp-method': 'tools/call', 'mcp-name': 'test_simple_text' });
+  expect(served.status).toBe(200);
+  expect(await served.text()).toContain('resultType');
+
+  // A listen stream the client never closes.
+  const listen = await post({ jsonrpc: '2.0', id: 2, method: 'subscriptions/listen', params: { notifications: { toolsListChanged: true }, _meta: envelope() } }, { 'mcp-method': 'subscriptions/listen' });
+  expect(listen.status).toBe(200);
+  const reader = listen.body!.getReader();
+  const first = new TextDecoder().decode((await reader.read()).value);
+  expect(first).toContain('notifications/subscriptions/acknowledged');
+  host.child.kill('SIGTERM');
+  const ended = (async () => {
+    for (;;) if ((await reader.read().catch(() => ({ done: true }))).done) return true;
+  })();
+  expect(await ended).toBe(true);
+  const { code } = await host.exited;
+  expect(code).toBe(0);
+  expect(host.stderr()).not.toMatch(/requests: \d+ answered/);
+});
+
+for (const drain of ['answered', 'cut'] as const) {
+  test(`a 2026-07-28 HTTP call in flight at SIGTERM is ${drain === 'answered' ? 'answered before the exit (0)' : 'cut at drainTimeoutMs with a -32000 error (exit 1)'}`, async () => {
+    const probes = await setupProbes({ slowpoke: {} }, { shutdown: { drainTimeoutMs: drain === 'cut' ? 300 : 5000 } });
+    const { host, url } = await spawnHttpHost(['start', '--transport', 'http', '--port', '0'], { cwd: probes.dir });
+    const ms = drain === 'cut' ? 10_000 : 600;
+    const reply = fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': MODERN, 'mcp-method': 'tools/call', 'mcp-name': 'slow_slowpoke' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'slow_slowpoke', arguments: { ms }, _meta: envelope() } }),
+      signal: AbortSignal.timeout(20_000),
+    }).then((response) => response.text());
+    await host.waitFor(() => probes.events().includes('slowpoke:slow-begin'), 'the tool to start');
+    host.child.kill('SIGTERM');
+    const text = await reply;
+    const { code } = await host.exited;
+    if (drain === 'answered') {
+      expect(text).toContain('slept 600');
+      expect(code).toBe(0);
+      expect(host.stderr()).toMatch(/requests: 1 answered, 0 cut/);
+    } else {
+      expect(JSON.parse(text.replace(/^[\s\S]*?data: /, '').trim())).toMatchObject({ id: 7, error: { code: -32000, message: expect.stringMatching(/drain/) } });
+      expect(code).toBe(1);
+      expect(host.stderr()).toMatch(/requests: 0 answered, 1 cut/);
+    }
+  });
+}

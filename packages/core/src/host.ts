@@ -12,6 +12,7 @@ import { createPluginHost, type PluginHostSource } from './plugin-host.js';
 import type { ResolvedConfig } from './resolve-config.js';
 import { ServiceRegistry, type ServiceLookup } from './services.js';
 import { SessionPool, type ServeTarget } from './session-pool.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { buildShutdownReport, formatShutdownReport, type ShutdownReason, type ShutdownReport, type TapReport } from './shutdown-report.js';
 
 export interface CreateHostOptions extends Partial<HostConfigSource> {
@@ -199,6 +200,14 @@ export class Host {
    * Shut down: stop taking requests, run the stopping taps, answer the requests in flight, run every shutdown
    * tap in order (each isolated and bounded), close the servers. Runs once; every caller gets the same report.
    */
+  /**
+   * @internal A connection's first message, read before serving began: one that claims 2026-07-28 starts loading
+   * that revision's serving code now, beside the plugins, rather than once the connection is served.
+   */
+  preloadFor(message: JSONRPCMessage): void {
+    this.#pool.preloadFor(message);
+  }
+
   shutdown(reason: ShutdownReason = 'api', failure?: unknown): Promise<ShutdownReport> {
     if (!this.#shutdownPromise) {
       this.#shutdownPromise = this.#runShutdown(reason, failure);

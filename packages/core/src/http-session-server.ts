@@ -304,9 +304,25 @@ export class HttpSessionServer implements SessionListener {
     const host = this.#host!;
     const endpoint = await host.modernEndpoint();
     const listen = modernListen(body);
-    const settle = listen ? () => {} : host.admitExchange();
-    if (!settle) return this.#refuseWhileClosing(res);
     const exchange = new AbortController();
+    const id = (body as { id?: unknown }).id ?? null;
+    // Cut at the drain deadline: the error is the answer (as JSON, or as the stream's last event), and whatever the
+    // handler answers later is not written.
+    const cut = async (error: { code: number; message: string }) => {
+      exchange.abort();
+      const message = JSON.stringify({ jsonrpc: '2.0', id, error });
+      if (res.writableEnded) return;
+      if (!res.headersSent) {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(message);
+      } else if (String(res.getHeader('content-type')).startsWith('text/event-stream')) {
+        res.end(`event: message\ndata: ${message}\n\n`);
+      } else {
+        res.end();
+      }
+    };
+    const settle = listen ? () => {} : host.admitExchange(cut);
+    if (!settle) return this.#refuseWhileClosing(res);
     this.#modernExchanges.add(exchange);
     const unwatch = listen?.uris.length ? host.watchResources(listen.uris) : undefined;
     res.once('close', () => {
@@ -318,7 +334,17 @@ export class HttpSessionServer implements SessionListener {
     const headers = new Headers();
     for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     const request = new Request(`http://${req.headers.host}${req.url ?? '/'}`, { method: 'POST', headers, body: text, signal: exchange.signal });
-    const response = await endpoint.fetch(request, body);
+    let response: Response;
+    try {
+      response = await endpoint.fetch(request, body);
+    } catch (error) {
+      if (exchange.signal.aborted) return;
+      throw error;
+    }
+    if (res.writableEnded || exchange.signal.aborted) {
+      void response.body?.cancel().catch(() => {});
+      return;
+    }
     res.writeHead(response.status, Object.fromEntries(response.headers));
     if (!response.body) {
       res.end();
@@ -328,13 +354,13 @@ export class HttpSessionServer implements SessionListener {
     try {
       for (;;) {
         const { done, value } = await reader.read();
-        if (done || res.destroyed) break;
+        if (done || res.destroyed || res.writableEnded) break;
         if (!res.write(value)) await new Promise((resolve) => (res.once('drain', resolve), res.once('close', resolve)));
       }
     } catch {
       // The exchange was aborted (client gone, shutdown): the stream ends here.
     } finally {
-      res.end();
+      if (!res.writableEnded) res.end();
       settle();
     }
   }

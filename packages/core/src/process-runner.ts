@@ -95,6 +95,8 @@ class ProcessRunner {
         void host.shutdown('transport-closed');
       },
       onBadLine: (message) => host.logger.warning(message),
+      // Clients write their first message as soon as they spawn us: it is usually read while plugins load.
+      onFirstMessage: (message) => host.preloadFor(message),
     });
   }
 

@@ -15,9 +15,11 @@ const isResponse = (message: JSONRPCMessage): message is JSONRPCMessage & { id: 
  */
 /** A request in flight: where to answer it if the drain deadline cuts it. */
 interface InFlightRequest {
-  /** Absent for a request whose answer goes another way (an HTTP exchange the listener ends after the drain). */
+  /** Where the cut's error goes; absent when `cut` answers instead (a 2026-07-28 HTTP exchange). */
   transport?: Transport;
   id: RequestId;
+  /** Answer the request with `error` because the drain deadline cut it. */
+  cut?: (error: { code: number; message: string }) => Promise<void>;
 }
 
 export class RequestTracker {
@@ -77,11 +79,11 @@ export class RequestTracker {
     const cut = this.#inFlight.size;
     // Each request cut gets its answer, an error, so no client waits for one that will never come.
     const answers: Promise<void>[] = [];
-    for (const [key, { transport, id }] of this.#inFlight) {
+    for (const [key, { transport, id, cut: answerCut }] of this.#inFlight) {
       this.#cut.add(key);
-      if (!transport) continue;
       const error = { code: SHUTTING_DOWN_CODE, message: 'The server is shutting down and the request was cut at the drain deadline (shutdown.drainTimeoutMs) before it was answered.' };
-      answers.push(transport.send({ jsonrpc: '2.0', id, error }, { relatedRequestId: id }).catch(() => {}));
+      if (answerCut) answers.push(answerCut(error).catch(() => {}));
+      else if (transport) answers.push(transport.send({ jsonrpc: '2.0', id, error }, { relatedRequestId: id }).catch(() => {}));
     }
     this.#inFlight.clear();
     if (answers.length > 0) await boundedWait(Promise.all(answers), 250);

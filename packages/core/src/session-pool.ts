@@ -22,8 +22,11 @@ export interface SessionHost {
   countRefused(): void;
   /** The 2026-07-28 endpoint, loaded on first use. */
   modernEndpoint(): Promise<ModernEndpoint>;
-  /** Count one 2026-07-28 HTTP exchange as in flight until the returned function is called; undefined once closing. */
-  admitExchange(): (() => void) | undefined;
+  /**
+   * Count one 2026-07-28 HTTP exchange as in flight until the returned function is called (undefined once closing);
+   * `cut` answers it if the drain deadline comes first.
+   */
+  admitExchange(cut: (error: { code: number; message: string }) => Promise<void>): (() => void) | undefined;
   /** A 2026-07-28 listen asked for updates of `uris`; the returned function stops watching them. */
   watchResources(uris: readonly string[]): () => void;
 }
@@ -65,8 +68,9 @@ export interface SessionPoolOptions {
  * all wired to the same plugins: registrations are replayed onto each server, requests are tracked so shutdown
  * can answer them first, and each session keeps its own `logging/setLevel`, its client's identity and its
  * resource subscriptions. With the transports and the resource catalog (whose handlers it installs), the only
- * place that talks to the SDK's server side: an SDK upgrade that picks the protocol per connection from a
- * factory (`serveStdio(factory)`) needs `createServer` and little else.
+ * place that talks to the SDK's server side. A connection whose first message claims MCP 2026-07-28 goes to the
+ * 2026 serving code (`modern-era.ts`, loaded then), which answers through the handlers of one more server made
+ * here (the engine): one registration table, two revisions.
  */
 export class SessionPool implements SessionHost {
   readonly resources: ResourceCatalog;
@@ -176,6 +180,11 @@ export class SessionPool implements SessionHost {
     endpoint.serveConnection(opening, sessionKey);
   }
 
+  /** A connection's first message arrived early: if it claims 2026-07-28, start loading that code now. */
+  preloadFor(message: JSONRPCMessage): void {
+    if (isModernOpening(message)) void this.#modern().catch(() => {});
+  }
+
   /** The 2026-07-28 serving code, loaded once (a chunk of its own in the bundle). */
   #modern(): Promise<ModernEndpoint> {
     return (this.#modernEndpoint ??= import('./modern-era.js').then(({ createModernEndpoint }) => createModernEndpoint(this.#eraHost())));
@@ -186,9 +195,9 @@ export class SessionPool implements SessionHost {
     return this.#modern();
   }
 
-  admitExchange(): (() => void) | undefined {
+  admitExchange(cut: (error: { code: number; message: string }) => Promise<void>): (() => void) | undefined {
     const key = `http-modern#${++this.#exchanges}`;
-    if (!this.#tracker.admit(key, { id: key })) return undefined;
+    if (!this.#tracker.admit(key, { id: key, cut })) return undefined;
     let isSettled = false;
     return () => {
       if (isSettled) return;

@@ -20,6 +20,8 @@ export interface StdioTransportOptions {
   onOutputClosed: (error: Error) => void;
   /** A line that is not a JSON-RPC message. */
   onBadLine: (message: string) => void;
+  /** The first message read (maybe long before \`start()\`): what the client opens with. */
+  onFirstMessage?: (message: JSONRPCMessage) => void;
   /** Longest line accepted (bytes, without the newline); default `MAX_LINE_BYTES`. */
   maxLineBytes?: number;
   /** Default `STDOUT_HIGH_WATER_BYTES`. */
@@ -61,6 +63,7 @@ export class StdioTransport implements Transport {
   /** A line is being framed: a reply sent synchronously from it must not frame the next input out of order. */
   #isFraming = false;
   #queue: JSONRPCMessage[] | undefined = [];
+  #sawMessage = false;
   #isInputClosed = false;
   #isOutputDead = false;
   #isClosed = false;
@@ -267,6 +270,10 @@ export class StdioTransport implements Transport {
         const requestId = (message.params as { requestId?: unknown } | undefined)?.requestId;
         if (this.#inFlight.delete(requestKey(requestId))) queueMicrotask(() => this.#releaseIfCaughtUp());
       }
+    }
+    if (!this.#sawMessage) {
+      this.#sawMessage = true;
+      this.#options.onFirstMessage?.(message);
     }
     if (this.#queue) this.#queue.push(message);
     else this.onmessage?.(message);
