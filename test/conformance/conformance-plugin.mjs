@@ -313,7 +313,7 @@ const watched = { revision: 0 };
 function missingCapability(host, extra, capability) {
   const client = host.requestClient(extra);
   if (client.capabilities[capability]) return undefined;
-  return { isError: true, content: [text(`The client (${client.name ?? 'unnamed'}) did not declare the ${capability} capability in initialize; this tool needs it.`)] };
+  return { isError: true, content: [text(`The client (${client.name ?? 'unnamed'}) did not declare the ${capability} capability (in initialize, or on 2026-07-28 in the request _meta); this tool needs it.`)] };
 }
 
 async function elicit(host, extra, params) {

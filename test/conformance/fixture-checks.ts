@@ -290,7 +290,7 @@ export function defineFixtureChecks(kind: FixtureTransport): void {
       try {
         const sampled = await call(plain, 'test_sampling', { prompt: 'never sent' });
         expect(sampled.isError).toBe(true);
-        expect(sampled.content).toEqual([{ type: 'text', text: 'The client (plain-client) did not declare the sampling capability in initialize; this tool needs it.' }]);
+        expect(sampled.content).toEqual([{ type: 'text', text: 'The client (plain-client) did not declare the sampling capability (in initialize, or on 2026-07-28 in the request _meta); this tool needs it.' }]);
         const elicited = await call(plain, 'test_elicitation', { message: 'never sent' });
         expect(elicited.isError).toBe(true);
         expect(JSON.stringify(elicited.content)).toContain('did not declare the elicitation capability');
