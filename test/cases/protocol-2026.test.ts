@@ -328,7 +328,7 @@ test('2026-07-28 over HTTP meets the same gate as 2025: a foreign Origin is refu
   const foreign = await post(call, { origin: 'https://evil.example', 'mcp-method': 'tools/call', 'mcp-name': 'test_simple_text' });
   expect(foreign.status).toBe(403);
   const unsupported = await post({ ...call, params: { ...call.params, _meta: envelope({ 'io.modelcontextprotocol/protocolVersion': '2099-01-01' }) } }, { 'mcp-protocol-version': '2099-01-01', 'mcp-method': 'tools/call', 'mcp-name': 'test_simple_text' });
-  const refusal = await unsupported.json();
+  const refusal = (await unsupported.json()) as { error: { message: string } };
   expect(refusal.error.message).toMatch(/2099-01-01|[Uu]nsupported/);
   const served = await post(call, { 'mcp-method': 'tools/call', 'mcp-name': 'test_simple_text' });
   expect(served.status).toBe(200);

@@ -1,4 +1,4 @@
-export { createTestHost, type CreateTestHostOptions, type TestHost } from './test-host.js';
+export { createTestHost, type CreateTestHostOptions, type ModernClient, type TestHost, type TestProtocol } from './test-host.js';
 export { trackResources, type LeakCheck } from './leak-check.js';
 export { waitUntil } from './wait-until.js';
 export { listenForTest, freePort } from './loopback.js';

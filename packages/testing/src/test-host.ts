@@ -2,7 +2,13 @@ import { PassThrough } from 'node:stream';
 import { HostError, type ShutdownReason, type ShutdownReport } from '@mcp-host/core';
 import { createHost, type Host, type HostConfigInput } from '@mcp-host/core/host';
 import { Client, InMemoryTransport } from '@mcp-host/core/client';
+import type { Client as ModernClient } from '@modelcontextprotocol/client';
 import { trackResources, type LeakCheck } from './leak-check.js';
+
+export type { ModernClient };
+
+/** The MCP revisions a test client can speak: 2025-11-25 (the SDK 1.x client) or 2026-07-28 (the SDK 2.x client, pinned). */
+export type TestProtocol = '2025-11-25' | '2026-07-28';
 
 type PluginEntries = NonNullable<HostConfigInput['plugins']>;
 
@@ -19,12 +25,18 @@ export interface CreateTestHostOptions {
   clientCapabilities?: ConstructorParameters<typeof Client>[1] extends infer O ? (O extends { capabilities?: infer C } ? C : never) : never;
   /** Also write the host's stderr (logs and report) to the real stderr. */
   echo?: boolean;
+  /**
+   * The revision the client speaks: `'2025-11-25'` (default: the SDK 1.x `Client`, after `initialize`) or
+   * `'2026-07-28'` (the SDK 2.x `Client` from `@modelcontextprotocol/client`, pinned: no handshake, every request
+   * with its `_meta` envelope). The same plugin should pass the same tests on both.
+   */
+  protocol?: TestProtocol;
 }
 
-export interface TestHost {
+export interface TestHost<C = Client> {
   host: Host;
   /** A real MCP client, connected to the host through the SDK's in-memory transport. */
-  client: Client;
+  client: C;
   /** Everything the host wrote to stderr: logs and the shutdown report. */
   stderr(): string;
   /** Run the real shutdown and return its report: each tap in run order with plugin, duration, outcome, error. */
@@ -44,7 +56,9 @@ export interface TestHost {
  * startup path the CLI runs (apply → start → serve → ready), without a process to spawn. It does not own the
  * process: no signal handlers, no exit.
  */
-export async function createTestHost(options: CreateTestHostOptions): Promise<TestHost> {
+export async function createTestHost(options: CreateTestHostOptions & { protocol: '2026-07-28' }): Promise<TestHost<ModernClient>>;
+export async function createTestHost(options: CreateTestHostOptions & { protocol?: '2025-11-25' }): Promise<TestHost>;
+export async function createTestHost(options: CreateTestHostOptions): Promise<TestHost<Client | ModernClient>> {
   const leaks = trackResources();
   let text = '';
   const stderr = new PassThrough();
@@ -69,8 +83,8 @@ export async function createTestHost(options: CreateTestHostOptions): Promise<Te
     await host.whenStopped();
     throw error;
   }
-  const client = new Client({ name: 'mcp-host-testing', version: '0.1.0' }, { capabilities: options.clientCapabilities ?? {} });
-  await client.connect(clientSide);
+  const client = options.protocol === '2026-07-28' ? await modernClient(options) : new Client({ name: 'mcp-host-testing', version: '0.1.0' }, { capabilities: options.clientCapabilities ?? {} });
+  await client.connect(clientSide as never);
   return {
     host,
     client,
@@ -85,4 +99,10 @@ export async function createTestHost(options: CreateTestHostOptions): Promise<Te
     },
     leaks,
   };
+}
+
+/** The SDK 2.x client pinned to 2026-07-28 (loaded only by tests that ask for it). */
+async function modernClient(options: CreateTestHostOptions): Promise<ModernClient> {
+  const { Client: V2Client } = await import('@modelcontextprotocol/client');
+  return new V2Client({ name: 'mcp-host-testing', version: '0.1.0' }, { capabilities: (options.clientCapabilities ?? {}) as never, versionNegotiation: { mode: { pin: '2026-07-28' } } });
 }

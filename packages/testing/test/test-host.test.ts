@@ -31,6 +31,27 @@ describe('createTestHost', () => {
     expect((await shutdown()).exitCode).toBe(0);
   });
 
+  test("protocol '2026-07-28': the SDK 2.x client, pinned, gets the same tools, resources and prompts; requestClient reads its envelope; the host shuts down clean", async () => {
+    const both = definePlugin({
+      name: 'both',
+      apply(host) {
+        host.tool('greet', { description: 'greet', inputSchema: { who: z.string() } }, async ({ who }, extra) => ({
+          content: [{ type: 'text', text: `hi, ${who}, from ${host.requestClient(extra).name}` }],
+        }));
+        host.resource('note', 'both://note', { mimeType: 'text/plain' }, async (uri) => ({ contents: [{ uri: uri.href, text: 'a note' }] }));
+        host.prompt('ask', { description: 'ask' }, async () => ({ messages: [{ role: 'user', content: { type: 'text', text: 'ask' } }] }));
+      },
+    });
+    const testHost = await createTestHost({ plugins: [both], protocol: '2026-07-28' });
+    expect(testHost.client.getNegotiatedProtocolVersion()).toBe('2026-07-28');
+    expect((await callTool(testHost.client, 'greet', { who: 'Ada' })).text).toBe('hi, Ada, from mcp-host-testing');
+    expect((await testHost.client.readResource({ uri: 'both://note' })).contents).toEqual([{ uri: 'both://note', text: 'a note' }]);
+    expect((await testHost.client.listPrompts()).prompts.map((prompt) => prompt.name)).toEqual(['ask']);
+    const report = await testHost.shutdown();
+    expect(report.exitCode).toBe(0);
+    await testHost.assertNoLeaks();
+  });
+
   test("host.requestClient(extra) in resource and prompt handlers: the kit's client and the capabilities it declared", async () => {
     const asker = definePlugin({
       name: 'asker',
