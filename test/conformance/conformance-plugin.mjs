@@ -1,6 +1,7 @@
-// The server contract of @modelcontextprotocol/conformance@0.1.12's server scenarios, written as an mcp-host
-// plugin against @mcp-host/core's public API only: no SDK import, no reach into the SDK server. Where the API
-// cannot express something the suite wants, the scenario is in expected-failures.yml with the reason.
+// The server contract of @modelcontextprotocol/conformance's server scenarios, 0.1.12 and 0.2.0-alpha.12 (the
+// `conformance-next` alias), written as an mcp-host plugin against @mcp-host/core's public API only: no SDK import,
+// no reach into the SDK server. Where the API cannot express something a suite wants, the scenario is in that
+// run's expected-failures*.yml with the reason.
 import { CreateMessageResultSchema, ElicitResultSchema, ResourceTemplate, completable, definePlugin, z } from '@mcp-host/core';
 
 const PLUGIN_NAME = 'conformance';
@@ -49,7 +50,7 @@ function silentWav(samples = 1, rate = 8000) {
 
 export default definePlugin({
   name: PLUGIN_NAME,
-  description: 'Tools, resources and prompts the MCP conformance suite (0.1.12) expects of a server.',
+  description: 'Tools, resources and prompts the MCP conformance suite (0.1.12, 0.2.0-alpha.12) expects of a server.',
   apply(host) {
     registerTools(host);
     registerResources(host);
@@ -197,17 +198,36 @@ function registerTools(host) {
     }),
   );
 
-  // SEP-1613: the advertised inputSchema keeps $schema (2020-12), $defs and additionalProperties. The SDK turns
-  // zod into draft-07 JSON Schema; zod metadata is merged into the output as is, which is how $schema and $defs
-  // get there. The object is strict, so additionalProperties is false, and arguments are still validated.
+  // SEP-1613: the advertised inputSchema keeps $schema (2020-12), $defs and additionalProperties; SEP-2106 (checked at
+  // 2026-07-28 by 0.2.0-alpha.12) adds $anchor, allOf/anyOf and if/then/else, as the suite's JSON_SCHEMA_2020_12_FIXTURE.
+  // The SDK turns zod into JSON Schema and merges zod metadata into the output as is, which is how those keywords
+  // get there. What they say is enforced too (the refinement), so the tool accepts exactly what it advertises.
   const address = z.object({ street: z.string().optional(), city: z.string().optional() });
   host.tool(
     'json_schema_2020_12_tool',
     {
-      description: 'Tool with JSON Schema 2020-12 features (SEP-1613)',
+      description: 'Tool with JSON Schema 2020-12 features (SEP-1613, SEP-2106)',
       inputSchema: z
-        .strictObject({ name: z.string().optional(), address: address.optional().meta({ $ref: '#/$defs/address' }) })
-        .meta({ $schema: JSON_SCHEMA_2020_12, $defs: { address: { type: 'object', properties: { street: { type: 'string' }, city: { type: 'string' } } } } }),
+        .strictObject({
+          name: z.string().optional(),
+          address: address.optional().meta({ $ref: '#/$defs/address' }),
+          contactMethod: z.enum(['phone', 'email']).optional(),
+          phone: z.string().optional(),
+          email: z.string().optional(),
+        })
+        .superRefine((args, ctx) => {
+          // allOf: [{ anyOf: [{ required: [phone] }, { required: [email] }] }], then if/then/else on contactMethod.
+          const needed = args.contactMethod === 'phone' ? 'phone' : 'email';
+          if (args[needed] === undefined) ctx.addIssue({ code: 'custom', path: [needed], message: `${needed} is required${args.contactMethod ? ` when contactMethod is ${args.contactMethod}` : ''}` });
+        })
+        .meta({
+          $schema: JSON_SCHEMA_2020_12,
+          $defs: { address: { $anchor: 'addressDef', type: 'object', properties: { street: { type: 'string' }, city: { type: 'string' } } } },
+          allOf: [{ anyOf: [{ required: ['phone'] }, { required: ['email'] }] }],
+          if: { properties: { contactMethod: { const: 'phone' } }, required: ['contactMethod'] },
+          then: { required: ['phone'] },
+          else: { required: ['email'] },
+        }),
     },
     (args) => ({ content: [text(`JSON Schema 2020-12 tool called with: ${JSON.stringify(args)}`)] }),
   );
@@ -219,6 +239,55 @@ function registerTools(host) {
     extra.closeSSEStream?.();
     await sleep(100, extra.signal);
     return { content: [text('Reconnection test completed successfully. If you received this, the client properly reconnected after stream closure.')] };
+  });
+
+  // 0.2.0-alpha.12, server-stateless (2026-07-28): diagnostic tools the scenario probes. test_missing_capability needs
+  // sampling: called by a client that did not declare it, it must not run (the 2026 revision wants -32021 then).
+  host.tool('test_missing_capability', { description: 'Needs the client\'s sampling capability; asks for one sample.' }, async (extra) => {
+    const refusal = missingCapability(host, extra, 'sampling');
+    if (refusal) return refusal;
+    try {
+      await extra.sendRequest({ method: 'sampling/createMessage', params: { messages: [{ role: 'user', content: text('Say hello') }], maxTokens: 10 } }, CreateMessageResultSchema);
+      return { content: [text('Success')] };
+    } catch (error) {
+      return { isError: true, content: [text(`Sampling failed: ${error.message}`)] };
+    }
+  });
+
+  // Its response stream may carry notifications and the result only, never a request of its own (2026-07-28).
+  host.tool('test_streaming_elicitation', { description: 'Asks the user to confirm while it runs.' }, (extra) =>
+    elicit(host, extra, { message: 'Please confirm', requestedSchema: { type: 'object', properties: { ok: { type: 'boolean' } }, required: ['ok'] } }),
+  );
+
+  // Logs through the request logger, which honours the requesting client's level: a 2026-07-28 request that sets
+  // no _meta logLevel must get no notifications/message at all.
+  host.tool('test_logging_tool', { description: 'Logs three info lines to the requesting client.' }, (extra) => {
+    const log = host.requestLogger(extra);
+    for (const line of ['logging tool started', 'logging tool working', 'logging tool done']) log.info(line);
+    return { content: [text('logged three info lines')] };
+  });
+
+  // 0.2.0-alpha.12, http-custom-header-server-validation (SEP-2243): a string parameter mirrored in an
+  // `Mcp-Param-Region` header, which the server must check against the body.
+  host.tool(
+    'test_custom_header_param',
+    { description: 'Echoes its region, which clients also send as the Mcp-Param-Region header (SEP-2243).', inputSchema: { region: z.string().describe('A region name').meta({ 'x-mcp-header': 'Region' }) } },
+    ({ region }) => ({ content: [text(`region: ${region}`)] }),
+  );
+
+  // 0.2.0-alpha.12, server-stateless (2026-07-28): hooks that change the tool and the prompt list while serving, so a
+  // subscriptions/listen stream asking for toolsListChanged / promptsListChanged gets its notification. Each call
+  // registers one more (a name is registered once).
+  let added = 0;
+  host.tool('test_trigger_tool_change', { description: 'Registers one more tool while serving (tools/list_changed).' }, () => {
+    const name = `test_added_tool_${++added}`;
+    host.tool(name, { description: 'Registered by test_trigger_tool_change.' }, () => ({ content: [text(`${name} called`)] }));
+    return { content: [text(`registered tool ${name}`)] };
+  });
+  host.tool('test_trigger_prompt_change', { description: 'Registers one more prompt while serving (prompts/list_changed).' }, () => {
+    const name = `test_added_prompt_${++added}`;
+    host.prompt(name, { description: 'Registered by test_trigger_prompt_change.' }, () => ({ messages: [{ role: 'user', content: text(`${name}`) }] }));
+    return { content: [text(`registered prompt ${name}`)] };
   });
 
   // Not in the suite: host.logger at three levels, to see logging/setLevel filter what reaches the client.
@@ -244,7 +313,7 @@ const watched = { revision: 0 };
 function missingCapability(host, extra, capability) {
   const client = host.requestClient(extra);
   if (client.capabilities[capability]) return undefined;
-  return { isError: true, content: [text(`The client (${client.name ?? 'unnamed'}) did not declare the ${capability} capability in initialize; this tool needs it.`)] };
+  return { isError: true, content: [text(`The client (${client.name ?? 'unnamed'}) did not declare the ${capability} capability (in initialize, or on 2026-07-28 in the request _meta); this tool needs it.`)] };
 }
 
 async function elicit(host, extra, params) {

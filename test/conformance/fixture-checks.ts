@@ -17,7 +17,9 @@ import {
   LoggingMessageNotificationSchema,
   McpError,
   ProgressNotificationSchema,
+  PromptListChangedNotificationSchema,
   ResourceUpdatedNotificationSchema,
+  ToolListChangedNotificationSchema,
   type CallToolResult,
   type CreateMessageRequest,
   type ElicitRequest,
@@ -47,6 +49,13 @@ const SUITE_TOOLS = [
   'test_elicitation_sep1330_enums',
   'json_schema_2020_12_tool',
   'test_reconnection',
+  // 0.2.0-alpha.12
+  'test_missing_capability',
+  'test_streaming_elicitation',
+  'test_logging_tool',
+  'test_custom_header_param',
+  'test_trigger_tool_change',
+  'test_trigger_prompt_change',
 ];
 
 interface Fixture {
@@ -54,6 +63,8 @@ interface Fixture {
   logs: LoggingMessageNotification['params'][];
   progress: ProgressNotification['params'][];
   updated: string[];
+  /** `notifications/tools/list_changed` and `notifications/prompts/list_changed`, by kind, in order. */
+  listChanged: ('tools' | 'prompts')[];
   sampling: CreateMessageRequest['params'][];
   elicitation: ElicitRequest['params'][];
   /** Where the host listens (HTTP only). */
@@ -84,17 +95,21 @@ async function startFixture(kind: FixtureTransport, dir: string): Promise<Fixtur
 
   const client = new Client({ name: 'conformance-fixture-test', version: '1.0.0' }, { capabilities: { sampling: {}, elicitation: {} } });
   let stderr = '';
-  const fixture: Fixture = { client, logs: [], progress: [], updated: [], sampling: [], elicitation: [], stderr: () => stderr, stop: async () => ({ code: null, gone: false }) };
+  const fixture: Fixture = { client, logs: [], progress: [], updated: [], listChanged: [], sampling: [], elicitation: [], stderr: () => stderr, stop: async () => ({ code: null, gone: false }) };
   client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => void fixture.logs.push(notification.params));
   // Replaces the SDK's own progress routing, so the token the suite sends ('progress-test-1') is seen as is.
   client.setNotificationHandler(ProgressNotificationSchema, (notification) => void fixture.progress.push(notification.params));
   client.setNotificationHandler(ResourceUpdatedNotificationSchema, (notification) => void fixture.updated.push(notification.params.uri));
+  client.setNotificationHandler(ToolListChangedNotificationSchema, () => void fixture.listChanged.push('tools'));
+  client.setNotificationHandler(PromptListChangedNotificationSchema, () => void fixture.listChanged.push('prompts'));
   client.setRequestHandler(CreateMessageRequestSchema, (request) => {
     fixture.sampling.push(request.params);
     return { role: 'assistant', content: { type: 'text', text: 'This is a test response from the client' }, model: 'test-model', stopReason: 'endTurn' };
   });
   client.setRequestHandler(ElicitRequestSchema, (request) => {
     fixture.elicitation.push(request.params);
+    // The client checks an accepted answer against the requested schema: test_streaming_elicitation asks for `ok`.
+    if ('requestedSchema' in request.params && 'ok' in (request.params.requestedSchema.properties ?? {})) return { action: 'accept', content: { ok: true } };
     return { action: 'accept', content: { username: 'testuser', email: 'test@example.com' } };
   });
 
@@ -169,7 +184,7 @@ export function defineFixtureChecks(kind: FixtureTransport): void {
     rmSync(dir, { recursive: true, force: true });
   });
   beforeEach(() => {
-    for (const list of [fixture.logs, fixture.progress, fixture.updated, fixture.sampling, fixture.elicitation]) list.length = 0;
+    for (const list of [fixture.logs, fixture.progress, fixture.updated, fixture.listChanged, fixture.sampling, fixture.elicitation]) list.length = 0;
   });
   afterEach((context) => {
     if (context.task.result?.state === 'fail') process.stderr.write(`--- mcp-host stderr ---\n${fixture?.stderr() ?? ''}\n`);
@@ -194,14 +209,22 @@ export function defineFixtureChecks(kind: FixtureTransport): void {
     }
     const schema = tools.find((tool) => tool.name === 'json_schema_2020_12_tool')!.inputSchema as Record<string, any>;
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
-    expect(schema.$defs.address).toEqual({ type: 'object', properties: { street: { type: 'string' }, city: { type: 'string' } } });
+    expect(schema.$defs.address).toEqual({ $anchor: 'addressDef', type: 'object', properties: { street: { type: 'string' }, city: { type: 'string' } } });
     expect(schema.additionalProperties).toBe(false);
     expect(schema.properties.address.$ref).toBe('#/$defs/address');
+    // SEP-2106's composition and conditional keywords, as the suite's own fixture has them.
+    expect(schema.allOf).toEqual([{ anyOf: [{ required: ['phone'] }, { required: ['email'] }] }]);
+    expect([schema.if, schema.then, schema.else]).toEqual([{ properties: { contactMethod: { const: 'phone' } }, required: ['contactMethod'] }, { required: ['phone'] }, { required: ['email'] }]);
+    expect(schema.properties.contactMethod).toMatchObject({ type: 'string', enum: ['phone', 'email'] });
 
-    // The schema still validates: a known shape is accepted, an unknown key is the tool's input error.
-    const accepted = await call(client, 'json_schema_2020_12_tool', { name: 'Ada', address: { city: 'London' } });
-    expect(accepted.content).toEqual([{ type: 'text', text: 'JSON Schema 2020-12 tool called with: {"name":"Ada","address":{"city":"London"}}' }]);
-    expect((await call(client, 'json_schema_2020_12_tool', { nickname: 'x' })).isError).toBe(true);
+    // The schema still validates, as advertised: a known shape is accepted; an unknown key, or no email when
+    // contactMethod is not phone, or no phone when it is, is the tool's input error.
+    const accepted = await call(client, 'json_schema_2020_12_tool', { name: 'Ada', address: { city: 'London' }, email: 'ada@example.com' });
+    expect(accepted.content).toEqual([{ type: 'text', text: 'JSON Schema 2020-12 tool called with: {"name":"Ada","address":{"city":"London"},"email":"ada@example.com"}' }]);
+    expect((await call(client, 'json_schema_2020_12_tool', { contactMethod: 'phone', phone: '123' })).isError).toBeFalsy();
+    expect((await call(client, 'json_schema_2020_12_tool', { nickname: 'x', email: 'e' })).isError).toBe(true);
+    expect((await call(client, 'json_schema_2020_12_tool', { name: 'Ada' })).isError).toBe(true);
+    expect((await call(client, 'json_schema_2020_12_tool', { contactMethod: 'phone', email: 'e' })).isError).toBe(true);
 
     // An unknown tool is a protocol error (-32602), not an isError result.
     const unknown = await client.callTool({ name: 'no_such_tool' }).catch((error: unknown) => error);
@@ -267,10 +290,13 @@ export function defineFixtureChecks(kind: FixtureTransport): void {
       try {
         const sampled = await call(plain, 'test_sampling', { prompt: 'never sent' });
         expect(sampled.isError).toBe(true);
-        expect(sampled.content).toEqual([{ type: 'text', text: 'The client (plain-client) did not declare the sampling capability in initialize; this tool needs it.' }]);
+        expect(sampled.content).toEqual([{ type: 'text', text: 'The client (plain-client) did not declare the sampling capability (in initialize, or on 2026-07-28 in the request _meta); this tool needs it.' }]);
         const elicited = await call(plain, 'test_elicitation', { message: 'never sent' });
         expect(elicited.isError).toBe(true);
         expect(JSON.stringify(elicited.content)).toContain('did not declare the elicitation capability');
+        const unsampled = await call(plain, 'test_missing_capability');
+        expect(unsampled.isError).toBe(true);
+        expect(JSON.stringify(unsampled.content)).toContain('did not declare the sampling capability');
         // Nothing reached the first session's client, which can do both.
         expect(fixture.sampling).toEqual([]);
         expect(fixture.elicitation).toEqual([]);
@@ -310,6 +336,46 @@ export function defineFixtureChecks(kind: FixtureTransport): void {
     expect(enums.legacyEnum.enumNames).toHaveLength(enums.legacyEnum.enum.length);
     expect(enums.untitledMulti).toMatchObject({ type: 'array', items: { type: 'string', enum: ['option1', 'option2', 'option3'] } });
     expect(enums.titledMulti.items.anyOf.every((option: any) => typeof option.const === 'string' && typeof option.title === 'string')).toBe(true);
+  });
+
+  test(`${kind}: the 0.2.0-alpha.12 diagnostic tools sample, elicit, log to the caller and declare their header`, async () => {
+    const { client } = fixture;
+    expect((await call(client, 'test_missing_capability')).content).toEqual([{ type: 'text', text: 'Success' }]);
+    expect(fixture.sampling).toEqual([{ messages: [{ role: 'user', content: { type: 'text', text: 'Say hello' } }], maxTokens: 10 }]);
+
+    expect((await call(client, 'test_streaming_elicitation')).content).toEqual([{ type: 'text', text: 'Elicitation completed: action=accept, content={"ok":true}' }]);
+    expect(formFields(fixture.elicitation[0])).toEqual({ ok: { type: 'boolean' } });
+
+    await client.setLoggingLevel('info');
+    expect((await call(client, 'test_logging_tool')).content).toEqual([{ type: 'text', text: 'logged three info lines' }]);
+    // The request logger's lines go on the request's own stream, so they are here with the result.
+    expect(fixture.logs.filter((log) => log.logger === 'conformance').map((log) => [log.level, log.data])).toEqual([
+      ['info', 'logging tool started'],
+      ['info', 'logging tool working'],
+      ['info', 'logging tool done'],
+    ]);
+
+    const { tools } = await client.listTools();
+    const header = tools.find((tool) => tool.name === 'test_custom_header_param')!.inputSchema as Record<string, any>;
+    expect(header.properties.region).toMatchObject({ type: 'string', 'x-mcp-header': 'Region' });
+    expect(header.required).toEqual(['region']);
+    expect((await call(client, 'test_custom_header_param', { region: 'eu-west' })).content).toEqual([{ type: 'text', text: 'region: eu-west' }]);
+  });
+
+  test(`${kind}: the trigger tools register a tool and a prompt while serving, announced with list_changed`, async () => {
+    const { client } = fixture;
+    const added = await call(client, 'test_trigger_tool_change');
+    const tool = /^registered tool (\S+)$/.exec((added.content[0] as { text: string }).text)?.[1];
+    expect(tool).toMatch(/^test_added_tool_\d+$/);
+    // Over HTTP the notification is not related to the call: it comes on the GET stream, maybe after the result.
+    await until(() => fixture.listChanged.includes('tools'), 'notifications/tools/list_changed');
+    expect((await client.listTools()).tools.map((entry) => entry.name)).toContain(tool);
+    expect((await call(client, tool!)).content).toEqual([{ type: 'text', text: `${tool} called` }]);
+
+    const prompted = await call(client, 'test_trigger_prompt_change');
+    const prompt = /^registered prompt (\S+)$/.exec((prompted.content[0] as { text: string }).text)?.[1];
+    await until(() => fixture.listChanged.includes('prompts'), 'notifications/prompts/list_changed');
+    expect((await client.listPrompts()).prompts.map((entry) => entry.name)).toContain(prompt);
   });
 
   test(`${kind}: resources list, read (text, binary, template) and an unknown URI is -32002`, async () => {

