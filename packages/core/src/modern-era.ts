@@ -45,7 +45,7 @@ export function createModernEndpoint(host: EraHost): ModernEndpoint {
         const key = `${sessionKey}#${++requests}`;
         host.setOrigin(ctx.mcpReq.signal, originOf(key, ctx));
         try {
-          return await handler(request, legacyExtra(ctx));
+          return await handler(request, engineExtra(ctx));
         } catch (error) {
           throw bareError(error);
         }
@@ -158,7 +158,7 @@ export function createModernEndpoint(host: EraHost): ModernEndpoint {
  * 2026-07-28 server cannot send requests to its client (the revision replaced them with `input_required`
  * results): `sendRequest` refuses with a message that says so.
  */
-function legacyExtra(ctx: ServerContext): unknown {
+function engineExtra(ctx: ServerContext): unknown {
   return {
     signal: ctx.mcpReq.signal,
     requestId: ctx.mcpReq.id,
