@@ -185,26 +185,30 @@ test('2026-07-28 over HTTP, pinned: resources, prompts and a listen stream on th
   await subscription.close();
 });
 
-test('Magic-API example, v2 client pinned over stdio and in auto mode over HTTP: the tools and the script resources', async () => {
-  const server = await startEmulator({ warn: () => {} });
-  onTestFinished(() => server.close());
-  const dir = await tempDir();
-  const env = { MAGIC_API_BASE_URL: server.baseUrl, MAGIC_API_WS_URL: '', MAGIC_API_TOKEN: '', MAGIC_API_USERNAME: '', MAGIC_API_PASSWORD: '' };
-  const { client } = await stdioV2({ pin: MODERN }, ['start', '--config', MAGIC_API], { cwd: dir, env });
-  expect(client.getInstructions()).toMatch(/magic_get/);
-  const names = (await client.listTools()).tools.map((tool) => tool.name);
-  expect(names).toEqual(expect.arrayContaining(['magic_tree', 'magic_get', 'magic_call_api', 'magic_search', 'ws_connections']));
-  const tree = JSON.parse(textOf(await client.callTool({ name: 'magic_tree', arguments: {} })));
-  expect(JSON.stringify(tree)).toContain('用户列表');
-  const script = await client.readResource({ uri: 'magic-api://api/用户管理/用户列表' });
-  expect(script.contents.length).toBeGreaterThan(0);
+for (const [label, mode] of MODES) {
+  test(`Magic-API example, v2 client ${label}, over stdio and over HTTP: the instructions, the tools and the script resources`, async () => {
+    const server = await startEmulator({ warn: () => {} });
+    onTestFinished(() => server.close());
+    const dir = await tempDir();
+    const env = { MAGIC_API_BASE_URL: server.baseUrl, MAGIC_API_WS_URL: '', MAGIC_API_TOKEN: '', MAGIC_API_USERNAME: '', MAGIC_API_PASSWORD: '' };
+    const { client } = await stdioV2(mode, ['start', '--config', MAGIC_API], { cwd: dir, env });
+    expect(client.getNegotiatedProtocolVersion()).toBe(MODERN);
+    expect(client.getInstructions()).toMatch(/magic_get/);
+    const names = (await client.listTools()).tools.map((tool) => tool.name);
+    expect(names).toEqual(expect.arrayContaining(['magic_tree', 'magic_get', 'magic_call_api', 'magic_search', 'ws_connections']));
+    const tree = JSON.parse(textOf(await client.callTool({ name: 'magic_tree', arguments: {} })));
+    expect(JSON.stringify(tree)).toContain('用户列表');
+    const script = await client.readResource({ uri: 'magic-api://api/用户管理/用户列表' });
+    expect(script.contents.length).toBeGreaterThan(0);
 
-  const { url } = await spawnHttpHost(['start', '--config', MAGIC_API, '--transport', 'http', '--port', '0'], { cwd: dir, env: { ...process.env, ...env } });
-  const overHttp = await httpV2('auto', url);
-  expect(overHttp.getNegotiatedProtocolVersion()).toBe(MODERN);
-  const called = JSON.parse(textOf(await overHttp.callTool({ name: 'magic_call_api', arguments: { method: 'GET', path: '/user/list', query: { page: 1, size: 1 } } })));
-  expect(JSON.stringify(called)).toMatch(/"code":1/);
-});
+    const { url } = await spawnHttpHost(['start', '--config', MAGIC_API, '--transport', 'http', '--port', '0'], { cwd: dir, env: { ...process.env, ...env } });
+    const overHttp = await httpV2(mode, url);
+    expect(overHttp.getNegotiatedProtocolVersion()).toBe(MODERN);
+    const called = JSON.parse(textOf(await overHttp.callTool({ name: 'magic_call_api', arguments: { method: 'GET', path: '/user/list', query: { page: 1, size: 1 } } })));
+    expect(JSON.stringify(called)).toMatch(/"code":1/);
+    expect((await overHttp.readResource({ uri: 'magic-api://api/用户管理/用户列表' })).contents).toEqual(script.contents);
+  });
+}
 
 for (const revision of ['2025-11-25', MODERN]) {
   const call = (id: number, name: string, args: Record<string, unknown>) =>
