@@ -406,3 +406,19 @@ test('2025 clients of every revision still negotiate as before: 2025-11-25, 2025
     expect((await host.exited).code).toBe(0);
   }
 });
+
+test('a scripted 2026-07-28 client that writes its requests and closes stdin at once gets every answer, exit 0', async () => {
+  const probes = await setupProbes({ script: {} });
+  const host = spawnHost(['start'], { cwd: probes.dir });
+  host.send({ jsonrpc: '2.0', id: 0, method: 'server/discover', params: { _meta: envelope() } });
+  host.send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'probe_script', arguments: {}, _meta: envelope() } });
+  host.send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'slow_script', arguments: { ms: 200 }, _meta: envelope() } });
+  host.child.stdin!.end();
+  const { code } = await host.exited;
+  expect(code).toBe(0);
+  const byId = (id: number) => host.messages().find((message) => message.id === id);
+  expect(byId(0).result.supportedVersions).toContain(MODERN);
+  expect(byId(1).result.content[0].text).toBe('script');
+  expect(byId(2).result.content[0].text).toBe('slept 200');
+  expect(host.stderr()).toMatch(/requests: 3 answered, 0 cut/);
+});
