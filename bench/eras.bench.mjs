@@ -14,7 +14,8 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchCli, cleanUpOnExit, reportHeader, rssKiB, spawnListeningServer } from './harness.mjs';
+import { benchCli, cleanUpOnExit, interleavedRounds, reportHeader, rssKiB, spawnListeningServer } from './harness.mjs';
+import { median as medianOf } from './stats.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = path.join(ROOT, 'packages/cli/bin/mcp-host.js');
@@ -97,12 +98,11 @@ async function httpRate(url, count, parallel) {
   return count / ((performance.now() - startedAt) / 1000);
 }
 
-function median(values) {
-  const sorted = values.filter((value) => typeof value === 'number' && !Number.isNaN(value)).sort((a, b) => a - b);
-  if (sorted.length === 0) return null;
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
+/** The median of the measured values (a run that measured none of them is left out). */
+const median = (values) => {
+  const measured = values.filter((value) => typeof value === 'number' && !Number.isNaN(value));
+  return measured.length === 0 ? null : medianOf(measured);
+};
 
 async function main() {
   const host = [CLI, 'start', '--config', 'mcp-host.config.json'];
@@ -113,20 +113,8 @@ async function main() {
     hostInitialize: [host, OPENINGS.initialize, BASIC],
     hostDiscover: [host, OPENINGS.discover, BASIC],
   };
-  const names = Object.keys(cases);
-  progress('cold start: warm-up');
-  for (const name of names) await coldStart(...cases[name]);
-  progress(' done\n');
-  const runs = Object.fromEntries(names.map((name) => [name, []]));
-  for (let round = 0; round < RUNS; round++) {
-    progress(`round ${round + 1}/${RUNS}`);
-    for (let i = 0; i < names.length; i++) {
-      const name = names[(i + round) % names.length];
-      runs[name].push(await coldStart(...cases[name]));
-      progress('.');
-    }
-    progress('\n');
-  }
+  progress('cold start: ');
+  const runs = await interleavedRounds(cases, RUNS, coldStart, progress);
 
   progress('http: ');
   const servers = {

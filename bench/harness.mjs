@@ -153,3 +153,26 @@ export async function spawnListeningServer(args, { cwd, children, label, listenT
     },
   };
 }
+
+/**
+ * Every case once per round, `rounds` times, after one warm-up run each; the order rotates each round, so no case
+ * always runs right after another's teardown. `run(...args)` measures one case (its `cases[name]` spread as the
+ * arguments); returns each case's results in round order. `progress(text)` shows where it is (stderr).
+ */
+export async function interleavedRounds(cases, rounds, run, progress) {
+  const names = Object.keys(cases);
+  progress('warm-up');
+  for (const name of names) await run(...cases[name]);
+  progress(' done\n');
+  const runs = Object.fromEntries(names.map((name) => [name, []]));
+  for (let round = 0; round < rounds; round++) {
+    progress(`round ${round + 1}/${rounds}`);
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + round) % names.length];
+      runs[name].push(await run(...cases[name]));
+      progress('.');
+    }
+    progress('\n');
+  }
+  return runs;
+}
