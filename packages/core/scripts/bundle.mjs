@@ -1,62 +1,91 @@
-// Bundle @mcp-host/core's runtime (issue 13, cold start): `tsc -b` emits dist/ (the types and the modules the
-// bundle is made of); this makes bundle/ from dist/ — the package's `exports` point `import`/`default` there.
+// Bundle the first-party packages' runtime (issue 13, cold start): `tsc -b` emits each package's dist/ (the types
+// and the modules a bundle is made of); this makes its bundle/ from dist/ — the package's `exports` point
+// `import`/`default` there.
 //
-//   node packages/core/scripts/bundle.mjs        (run by `pnpm build`, the workspace `postinstall` and `prepack`)
+//   node packages/core/scripts/bundle.mjs                 every package (core, plugins/*) whose exports point to ./bundle/
+//   node packages/core/scripts/bundle.mjs <package dir>…  those (a package's own build and prepack pass `.`)
 //
-// Why: loading the MCP SDK, zod and tapable as ~150 separate files costs more than the bare SDK server itself
-// pays; one bundle with the public entries sharing chunks loads a handful of files. What stays out of the eager
-// chunks: whatever core already imports lazily (`import()`: config loading with cosmiconfig, the HTTP session
-// server, semver, import-meta-resolve, the process runner) becomes its own chunk, loaded when used.
+// Run by `pnpm build`, the workspace `postinstall`, each bundled package's `build` and `prepack`.
 //
-// The entries keep dist's file names (index.js, embedding.js, client.js, core-resolve-hook.js) in one directory
-// with their chunks, so `new URL('./x.js', import.meta.url)` in core (the loader hook for plugins without a core
-// of their own) finds the same neighbours in bundle/ as in dist/.
+// Why: Node's ESM loader pays per file (an async read, a compile, a resolution per import). Core with the MCP SDK,
+// zod and tapable is ~150 files, each first-party plugin 10–25; as bundles they load a handful.
+// - @mcp-host/core inlines its dependencies. What core imports lazily (`import()`: config loading with
+//   cosmiconfig, the HTTP session server, semver, import-meta-resolve, the process runner) becomes a chunk of its
+//   own, loaded when used. Its entries keep dist's file names in one directory with their chunks, so
+//   `new URL('./x.js', import.meta.url)` in core (the loader hook for plugins without a core of their own) finds the
+//   same neighbours in bundle/ as in dist/.
+// - A plugin inlines only its own modules: every bare specifier (`@mcp-host/core`, another plugin, `ws`) stays an
+//   import, so the host, the plugins and a third-party plugin share one core (one SDK, one zod, one service
+//   registry) and a dependency the user installs is the one loaded.
 import { createHash } from 'node:crypto';
 import { readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const PACKAGE = fileURLToPath(new URL('..', import.meta.url));
-const DIST = `${PACKAGE}dist/`;
-const OUT = `${PACKAGE}bundle`;
+const WORKSPACE = fileURLToPath(new URL('../../..', import.meta.url));
 const STAMP = '.inputs-sha256';
+const BUNDLE_DIR = './bundle/';
 
-const input = {
-  index: `${DIST}index.js`,
-  embedding: `${DIST}embedding.js`,
-  client: `${DIST}client.js`,
-  // Loaded by node:module register() on Node's loader thread, by URL: a file of its own.
-  'core-resolve-hook': `${DIST}core-resolve-hook.js`,
+/** Per package, beyond what its `exports` say. */
+const PACKAGE_OPTIONS = {
+  '@mcp-host/core': {
+    inlineDependencies: true,
+    // Loaded by node:module register() on Node's loader thread, by URL: an entry of its own, not in exports.
+    extraEntries: ['core-resolve-hook'],
+  },
 };
 
-/**
- * What the bundle is made of: dist's modules and the installed versions of the dependencies it inlines. The same
- * inputs give the same bundle, so a build with a matching stamp leaves bundle/ alone — `pnpm pack` (prepack) runs
- * this while other processes may be loading the bundle, and must not pull the files from under them.
- */
-async function inputsDigest() {
-  const hash = createHash('sha256');
-  for (const file of (await readdir(DIST, { recursive: true })).filter((name) => name.endsWith('.js')).sort()) {
-    hash.update(file).update(await readFile(DIST + file));
+/** The bundle entries of a package: every `exports` target under ./bundle/, named after its dist/ module. */
+function entriesOf(manifest, dist) {
+  const targets = [];
+  const collect = (value) => {
+    if (typeof value === 'string') targets.push(value);
+    else if (value && typeof value === 'object') Object.values(value).forEach(collect);
+  };
+  collect(manifest.exports);
+  if (typeof manifest.main === 'string') targets.push(manifest.main);
+  const input = {};
+  for (const target of targets) {
+    if (!target.startsWith(BUNDLE_DIR) || !target.endsWith('.js')) continue;
+    const name = target.slice(BUNDLE_DIR.length, -'.js'.length);
+    input[name] = path.join(dist, `${name}.js`);
   }
-  const manifest = JSON.parse(await readFile(`${PACKAGE}package.json`, 'utf8'));
-  const require = createRequire(`${PACKAGE}package.json`);
-  for (const name of Object.keys(manifest.dependencies ?? {}).sort()) {
-    // A package that does not export its package.json: its declared range stands in (a rebuild may be missed
-    // after an update in range; `rm -r bundle` forces one).
-    const version = await readFile(require.resolve(`${name}/package.json`), 'utf8').then((text) => JSON.parse(text).version, () => manifest.dependencies[name]);
-    hash.update(`${name}@${version}`);
+  for (const name of PACKAGE_OPTIONS[manifest.name]?.extraEntries ?? []) input[name] = path.join(dist, `${name}.js`);
+  return input;
+}
+
+/**
+ * What a bundle is made of: dist's modules and maps, the manifest, this script and, where they are inlined, the
+ * installed versions of the dependencies. The same inputs give the same bundle, so a build with a matching stamp
+ * leaves bundle/ alone — `pnpm pack` (prepack) runs this while other processes may be loading the bundle, and must
+ * not pull the files from under them.
+ */
+async function inputsDigest(dir, dist, manifest, inlineDependencies) {
+  const hash = createHash('sha256');
+  for (const file of (await readdir(dist, { recursive: true })).filter((name) => /\.js(\.map)?$/.test(name)).sort()) {
+    hash.update(file).update(await readFile(path.join(dist, file)));
+  }
+  hash.update(JSON.stringify([manifest.exports, manifest.main, inlineDependencies]));
+  if (inlineDependencies) {
+    const require = createRequire(path.join(dir, 'package.json'));
+    for (const name of Object.keys(manifest.dependencies ?? {}).sort()) {
+      // A package that does not export its package.json: its declared range stands in (a rebuild may be missed
+      // after an update in range; `rm -r bundle` forces one).
+      const version = await readFile(require.resolve(`${name}/package.json`), 'utf8').then((text) => JSON.parse(text).version, () => manifest.dependencies[name]);
+      hash.update(`${name}@${version}`);
+    }
   }
   hash.update(await readFile(fileURLToPath(import.meta.url)));
   return hash.digest('hex');
 }
 
 /** dist's modules with tsc's source maps, so the bundle's maps lead to src/*.ts rather than to dist/*.js. */
-function distWithSourceMaps() {
+function distWithSourceMaps(dist) {
   return {
     name: 'dist-with-source-maps',
     async load(id) {
-      if (!id.startsWith(DIST) || !id.endsWith('.js')) return null;
+      if (!id.startsWith(dist) || !id.endsWith('.js')) return null;
       const code = await readFile(id, 'utf8');
       const map = await readFile(`${id}.map`, 'utf8').catch(() => undefined);
       return map === undefined ? code : { code: code.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n'), map };
@@ -64,41 +93,72 @@ function distWithSourceMaps() {
   };
 }
 
-const digest = await inputsDigest();
-const built = await readFile(`${OUT}/${STAMP}`, 'utf8').catch(() => undefined);
-if (built === digest) process.exit(0);
+/** Node's own modules always stay imports; for a plugin, every bare specifier does (see the top). */
+function externalFor(inlineDependencies) {
+  // TypeScript stays out of core too: cosmiconfig loads it only for a .ts config, from the user's install (an
+  // optional peer; bundling it would add 9 MB for a case that needs the user's TypeScript anyway).
+  if (inlineDependencies) return [/^node:/, 'typescript'];
+  return (id) => !id.startsWith('.') && !path.isAbsolute(id) && !id.startsWith('\0');
+}
 
-const { rolldown } = await import('rolldown');
-const warnings = [];
-const bundle = await rolldown({
-  input,
-  platform: 'node',
-  cwd: PACKAGE,
-  // Node's own modules, and TypeScript: cosmiconfig loads it only for a .ts config, from the user's install
-  // (an optional peer; bundling it would add 9 MB for a case that needs the user's TypeScript anyway).
-  external: [/^node:/, 'typescript'],
-  plugins: [distWithSourceMaps()],
-  onLog(level, log) {
-    if (level === 'warn') warnings.push(log.message);
-  },
-});
-// Written beside, then swapped in: a process loading the old bundle sees whole files of one build or the other.
-const next = `${OUT}.next-${process.pid}`;
-await rm(next, { recursive: true, force: true });
-await bundle.write({
-  dir: next,
-  format: 'esm',
-  entryFileNames: '[name].js',
-  chunkFileNames: '[name]-[hash].js',
-  // Stack traces name core's TypeScript sources with `node --enable-source-maps` (the CLI turns that on with --debug).
-  sourcemap: true,
-});
-await bundle.close();
-await writeFile(`${next}/${STAMP}`, digest);
-const old = `${OUT}.old-${process.pid}`;
-await rename(OUT, old).catch((error) => {
-  if (error.code !== 'ENOENT') throw error;
-});
-await rename(next, OUT);
-await rm(old, { recursive: true, force: true });
-for (const warning of warnings) process.stderr.write(`bundle @mcp-host/core: ${warning}\n`);
+async function bundlePackage(dir) {
+  const manifest = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8'));
+  const dist = path.join(dir, 'dist') + path.sep;
+  const out = path.join(dir, 'bundle');
+  const input = entriesOf(manifest, dist);
+  if (Object.keys(input).length === 0) throw new Error(`${manifest.name}: no exports target under ${BUNDLE_DIR}, nothing to bundle`);
+  const inlineDependencies = PACKAGE_OPTIONS[manifest.name]?.inlineDependencies === true;
+
+  const digest = await inputsDigest(dir, dist, manifest, inlineDependencies);
+  const built = await readFile(path.join(out, STAMP), 'utf8').catch(() => undefined);
+  if (built === digest) return;
+
+  const { rolldown } = await import('rolldown');
+  const warnings = [];
+  const bundle = await rolldown({
+    input,
+    platform: 'node',
+    cwd: dir,
+    external: externalFor(inlineDependencies),
+    plugins: [distWithSourceMaps(dist)],
+    onLog(level, log) {
+      if (level === 'warn') warnings.push(log.message);
+    },
+  });
+  // Written beside, then swapped in: a process loading the old bundle sees whole files of one build or the other.
+  const next = `${out}.next-${process.pid}`;
+  await rm(next, { recursive: true, force: true });
+  await bundle.write({
+    dir: next,
+    format: 'esm',
+    entryFileNames: '[name].js',
+    chunkFileNames: '[name]-[hash].js',
+    // Stack traces name the TypeScript sources with `node --enable-source-maps` (the CLI turns that on with --debug).
+    sourcemap: true,
+  });
+  await bundle.close();
+  await writeFile(path.join(next, STAMP), digest);
+  const old = `${out}.old-${process.pid}`;
+  await rename(out, old).catch((error) => {
+    if (error.code !== 'ENOENT') throw error;
+  });
+  await rename(next, out);
+  await rm(old, { recursive: true, force: true });
+  for (const warning of warnings) process.stderr.write(`bundle ${manifest.name}: ${warning}\n`);
+}
+
+/** With no arguments: core and every plugin whose exports point into its bundle/. */
+async function defaultPackages() {
+  const plugins = path.join(WORKSPACE, 'plugins');
+  const dirs = [path.join(WORKSPACE, 'packages/core')];
+  for (const name of (await readdir(plugins)).sort()) {
+    const manifest = await readFile(path.join(plugins, name, 'package.json'), 'utf8').then(JSON.parse, () => undefined);
+    if (manifest && Object.keys(entriesOf(manifest, '')).length > 0) dirs.push(path.join(plugins, name));
+  }
+  return dirs;
+}
+
+const args = process.argv.slice(2);
+const dirs = args.length > 0 ? args.map((arg) => path.resolve(arg)) : await defaultPackages();
+// One after another: rolldown uses the cores it is given, and a plugin's bundle does not depend on core's.
+for (const dir of dirs) await bundlePackage(dir);
