@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { CliIo } from './cli-io.js';
-import { PRESETS } from './presets.js';
 
 // Only node: modules at the top: `--version`, `--help` and usage errors load nothing of core (the MCP SDK alone
-// costs ~200 ms); a command imports it when it runs.
+// costs ~200 ms); a command imports it when it runs. Every module more is one more file read before the answer
+// (issue 13: `--version` ≤ 1.2× `node -e 0`), so the presets are imported only for `--preset`.
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -71,7 +71,17 @@ export interface CommandLine {
 export type TransportOverride = { type: 'stdio' } | { type: 'http'; port?: number; host?: string };
 
 function processIo(): CliIo {
-  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, cwd: process.cwd(), env: process.env };
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    // A getter: `process.stdin` on a pipe builds a net.Socket (node:net and its streams, ~7 ms), which --version,
+    // --help and most commands never read.
+    get stdin() {
+      return process.stdin;
+    },
+    cwd: process.cwd(),
+    env: process.env,
+  };
 }
 
 /**
@@ -92,6 +102,13 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   // --debug: stack traces name the TypeScript sources. Core is a bundle with source maps; Node reads them only for
   // modules loaded after this, which core is (loaded below), unless main() runs in a process that has it already.
   if (parsed.debug) process.setSourceMapsEnabled(true);
+  if (parsed.preset !== undefined) {
+    const { PRESETS } = await import('./presets.js');
+    if (!Object.hasOwn(PRESETS, parsed.preset)) {
+      const { failWith } = await import('./commands.js');
+      return failWith(io, await usageError(`unknown preset "${parsed.preset}" (presets: ${Object.keys(PRESETS).join(', ')})`), false);
+    }
+  }
   const { runCommand } = await import('./commands.js');
   return runCommand(parsed, io);
 }
@@ -126,7 +143,6 @@ function parseCommandLine(argv: string[]): CommandLine | 'help' | 'version' | st
   if (values.json && command !== 'inspect') return '--json goes with inspect';
   if (values.yes && command !== 'init') return '--yes goes with init';
   if (values.preset !== undefined && command !== 'init') return '--preset goes with init';
-  if (values.preset !== undefined && !Object.hasOwn(PRESETS, values.preset)) return `unknown preset "${values.preset}" (presets: ${Object.keys(PRESETS).join(', ')})`;
   const transport = transportOverride(values);
   if (typeof transport === 'string') return transport;
   if (transport && command !== 'start') return '--transport, --port and --host go with start';
