@@ -31,6 +31,7 @@ const BUNDLE_DIR = './bundle/';
 const PACKAGE_OPTIONS = {
   '@mcp-host/core': {
     inlineDependencies: true,
+    lazyAjv: true,
     // Loaded by node:module register() on Node's loader thread, by URL: an entry of its own, not in exports.
     extraEntries: ['core-resolve-hook'],
   },
@@ -93,6 +94,100 @@ function distWithSourceMaps(dist) {
   };
 }
 
+/** The file beside the chunks that holds Ajv and ajv-formats (CommonJS, so it can be required synchronously). */
+const AJV_FILE = 'ajv.cjs';
+const LAZY = '\0mcp-host-lazy:';
+
+/**
+ * Ajv, off the startup path. The SDK's Server and Client each build an Ajv instance in their constructors (for
+ * elicitation answers and tool output schemas), so Ajv, ajv-formats and fast-uri (~250 KB, ~25 ms to compile and
+ * run at startup here) loaded before the host could answer `initialize`, though a stdio host rarely validates a
+ * JSON Schema at all. The SDK's validation/ajv-provider.js is kept as it is; only its two imports are replaced:
+ * `Ajv` by a stand-in whose instance is a proxy creating the real Ajv (from ajv.cjs, required synchronously) on its
+ * first use, and `ajv-formats` by a function that applies the formats to the real instance once it exists.
+ */
+function lazyAjv(found) {
+  const stubs = {
+    ajv: [
+      "import { createRequire } from 'node:module';",
+      'const require = createRequire(import.meta.url);',
+      'export const PENDING_FORMATS = Symbol("pending ajv-formats calls");',
+      `export const loadAjv = () => require('./${AJV_FILE}');`,
+      '/** `new Ajv(options)`: a proxy that creates the real instance when it is first used. */',
+      'export default function LazyAjv(options) {',
+      '  const pending = [];',
+      '  let real;',
+      '  const realize = () => {',
+      '    if (real === undefined) {',
+      '      const { Ajv, addFormats } = loadAjv();',
+      '      real = new Ajv(options);',
+      '      for (const args of pending) addFormats(real, ...args);',
+      '    }',
+      '    return real;',
+      '  };',
+      '  return new Proxy({}, {',
+      '    get(_, key) {',
+      '      if (key === PENDING_FORMATS) return real === undefined ? pending : undefined;',
+      '      const target = realize();',
+      '      const value = Reflect.get(target, key, target);',
+      "      return typeof value === 'function' ? value.bind(target) : value;",
+      '    },',
+      '    set: (_, key, value) => Reflect.set(realize(), key, value),',
+      '    has: (_, key) => Reflect.has(realize(), key),',
+      '  });',
+      '}',
+    ].join('\n'),
+    'ajv-formats': [
+      `import { PENDING_FORMATS, loadAjv } from '${LAZY}ajv';`,
+      '/** `addFormats(ajv, …)`: remembered until the stand-in creates its Ajv; applied at once to a real one. */',
+      'export default function addFormats(ajv, ...args) {',
+      '  const pending = ajv[PENDING_FORMATS];',
+      '  if (pending) pending.push(args);',
+      '  else loadAjv().addFormats(ajv, ...args);',
+      '  return ajv;',
+      '}',
+    ].join('\n'),
+  };
+  return {
+    name: 'lazy-ajv',
+    resolveId(source, importer) {
+      if (source.startsWith(LAZY)) return source;
+      if (!importer?.replaceAll('\\', '/').endsWith('/validation/ajv-provider.js') || !(source in stubs)) return null;
+      found.importer = importer;
+      return LAZY + source;
+    },
+    load(id) {
+      return id.startsWith(LAZY) ? stubs[id.slice(LAZY.length)] : null;
+    },
+  };
+}
+
+/** ajv.cjs: Ajv and ajv-formats as the SDK's ajv-provider.js would import them, as one CommonJS file. */
+async function writeAjvFile(rolldown, importer, dir) {
+  const ENTRY = `${LAZY}ajv-entry`;
+  const bundle = await rolldown({
+    input: ENTRY,
+    platform: 'node',
+    external: [/^node:/],
+    plugins: [
+      {
+        name: 'ajv-entry',
+        resolveId(source) {
+          if (source === ENTRY) return source;
+          // From where the SDK imports them, so the versions are the SDK's.
+          if (source === 'ajv' || source === 'ajv-formats') return this.resolve(source, importer);
+          return null;
+        },
+        load(id) {
+          return id === ENTRY ? "import Ajv from 'ajv';\nimport addFormats from 'ajv-formats';\nexport { Ajv, addFormats };\n" : null;
+        },
+      },
+    ],
+  });
+  await bundle.write({ file: path.join(dir, AJV_FILE), format: 'cjs', sourcemap: true });
+  await bundle.close();
+}
+
 /** Node's own modules always stay imports; for a plugin, every bare specifier does (see the top). */
 function externalFor(inlineDependencies) {
   // TypeScript stays out of core too: cosmiconfig loads it only for a .ts config, from the user's install (an
@@ -115,12 +210,14 @@ async function bundlePackage(dir) {
 
   const { rolldown } = await import('rolldown');
   const warnings = [];
+  const ajv = {};
+  const isAjvLazy = PACKAGE_OPTIONS[manifest.name]?.lazyAjv === true;
   const bundle = await rolldown({
     input,
     platform: 'node',
     cwd: dir,
     external: externalFor(inlineDependencies),
-    plugins: [distWithSourceMaps(dist)],
+    plugins: [distWithSourceMaps(dist), ...(isAjvLazy ? [lazyAjv(ajv)] : [])],
     onLog(level, log) {
       if (level === 'warn') warnings.push(log.message);
     },
@@ -137,6 +234,10 @@ async function bundlePackage(dir) {
     sourcemap: true,
   });
   await bundle.close();
+  if (isAjvLazy) {
+    if (!ajv.importer) throw new Error(`${manifest.name}: the MCP SDK's validation/ajv-provider.js imported no ajv; update lazyAjv in ${fileURLToPath(import.meta.url)}`);
+    await writeAjvFile(rolldown, ajv.importer, next);
+  }
   await writeFile(path.join(next, STAMP), digest);
   const old = `${out}.old-${process.pid}`;
   await rename(out, old).catch((error) => {
