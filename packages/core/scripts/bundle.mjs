@@ -31,7 +31,7 @@ const BUNDLE_DIR = './bundle/';
 const PACKAGE_OPTIONS = {
   '@mcp-host/core': {
     inlineDependencies: true,
-    lazyAjv: true,
+    lazyAjvAndLocales: true,
     // Loaded by node:module register() on Node's loader thread, by URL: an entry of its own, not in exports.
     extraEntries: ['core-resolve-hook'],
   },
@@ -162,30 +162,70 @@ function lazyAjv(found) {
   };
 }
 
-/** ajv.cjs: Ajv and ajv-formats as the SDK's ajv-provider.js would import them, as one CommonJS file. */
-async function writeAjvFile(rolldown, importer, dir) {
-  const ENTRY = `${LAZY}ajv-entry`;
+/**
+ * A CommonJS file beside the chunks, for a stand-in to require synchronously on first use: `entry` is its ESM
+ * source; bare imports in it resolve from `importer` (where the code it replaces imported them).
+ */
+async function writeLazyFile(rolldown, dir, file, entry, importer) {
+  const ENTRY = `${LAZY}entry`;
   const bundle = await rolldown({
     input: ENTRY,
     platform: 'node',
     external: [/^node:/],
     plugins: [
       {
-        name: 'ajv-entry',
+        name: 'lazy-file-entry',
         resolveId(source) {
           if (source === ENTRY) return source;
-          // From where the SDK imports them, so the versions are the SDK's.
-          if (source === 'ajv' || source === 'ajv-formats') return this.resolve(source, importer);
+          if (!source.startsWith('.') && !path.isAbsolute(source)) return this.resolve(source, importer);
           return null;
         },
         load(id) {
-          return id === ENTRY ? "import Ajv from 'ajv';\nimport addFormats from 'ajv-formats';\nexport { Ajv, addFormats };\n" : null;
+          return id === ENTRY ? entry : null;
         },
       },
     ],
   });
-  await bundle.write({ file: path.join(dir, AJV_FILE), format: 'cjs', sourcemap: true });
+  await bundle.write({ file: path.join(dir, file), format: 'cjs', sourcemap: true });
   await bundle.close();
+}
+
+const LOCALES_FILE = 'zod-locales.cjs';
+
+/**
+ * zod's locales, off the startup path. `z.locales` (zod re-exports the namespace from classic and from core) holds
+ * ~60 error-message translations, ~270 KB that compiled at every start (~20 ms here) for a host whose messages are
+ * English (zod sets `en` itself, from its own import of locales/en.js, which stays as it is). The namespace keeps
+ * every name: each is a function that requires zod-locales.cjs on its first call and returns what zod's would.
+ */
+function lazyZodLocales(found) {
+  const STUB = `${LAZY}zod-locales`;
+  return {
+    name: 'lazy-zod-locales',
+    async resolveId(source, importer) {
+      if (source === STUB) return source;
+      if (source !== '../locales/index.js' || !importer || !/[\\/]zod[\\/]v4[\\/](classic|core)[\\/]/.test(importer)) return null;
+      const resolved = await this.resolve(source, importer, { skipSelf: true });
+      if (!resolved) return null;
+      found.index = resolved.id;
+      return STUB;
+    },
+    async load(id) {
+      if (id !== STUB) return null;
+      const index = await readFile(found.index, 'utf8');
+      const names = [...index.matchAll(/^export \{ default as (\w+) \} from "\.\/([\w-]+)\.js";$/gm)];
+      if (names.length === 0) throw new Error(`${found.index}: no locale exports found; update lazyZodLocales in ${fileURLToPath(import.meta.url)}`);
+      const en = JSON.stringify(path.join(path.dirname(found.index), 'en.js'));
+      return [
+        "import { createRequire } from 'node:module';",
+        `import en from ${en};`,
+        'const require = createRequire(import.meta.url);',
+        'let locales;',
+        `const load = () => (locales ??= require('./${LOCALES_FILE}'));`,
+        ...names.map(([, name]) => (name === 'en' ? 'export { en };' : `export function ${name}(...args) { return load().${name}(...args); }`)),
+      ].join('\n');
+    },
+  };
 }
 
 /** Node's own modules always stay imports; for a plugin, every bare specifier does (see the top). */
@@ -211,13 +251,15 @@ async function bundlePackage(dir) {
   const { rolldown } = await import('rolldown');
   const warnings = [];
   const ajv = {};
-  const isAjvLazy = PACKAGE_OPTIONS[manifest.name]?.lazyAjv === true;
+  const locales = {};
+  // Both only where the SDK and zod are inlined: core.
+  const isLazy = PACKAGE_OPTIONS[manifest.name]?.lazyAjvAndLocales === true;
   const bundle = await rolldown({
     input,
     platform: 'node',
     cwd: dir,
     external: externalFor(inlineDependencies),
-    plugins: [distWithSourceMaps(dist), ...(isAjvLazy ? [lazyAjv(ajv)] : [])],
+    plugins: [distWithSourceMaps(dist), ...(isLazy ? [lazyAjv(ajv), lazyZodLocales(locales)] : [])],
     onLog(level, log) {
       if (level === 'warn') warnings.push(log.message);
     },
@@ -234,9 +276,11 @@ async function bundlePackage(dir) {
     sourcemap: true,
   });
   await bundle.close();
-  if (isAjvLazy) {
+  if (isLazy) {
     if (!ajv.importer) throw new Error(`${manifest.name}: the MCP SDK's validation/ajv-provider.js imported no ajv; update lazyAjv in ${fileURLToPath(import.meta.url)}`);
-    await writeAjvFile(rolldown, ajv.importer, next);
+    if (!locales.index) throw new Error(`${manifest.name}: zod imported no locales/index.js; update lazyZodLocales in ${fileURLToPath(import.meta.url)}`);
+    await writeLazyFile(rolldown, next, AJV_FILE, "import Ajv from 'ajv';\nimport addFormats from 'ajv-formats';\nexport { Ajv, addFormats };\n", ajv.importer);
+    await writeLazyFile(rolldown, next, LOCALES_FILE, `export * from ${JSON.stringify(locales.index)};\n`, locales.index);
   }
   await writeFile(path.join(next, STAMP), digest);
   const old = `${out}.old-${process.pid}`;
