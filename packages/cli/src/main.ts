@@ -4,38 +4,13 @@ import type { CliIo } from './cli-io.js';
 
 // Only node: modules at the top: `--version`, `--help` and usage errors load nothing of core (the MCP SDK alone
 // costs ~200 ms); a command imports it when it runs. Every module more is one more file read before the answer
-// (issue 13: `--version` ≤ 1.2× `node -e 0`), so the presets are imported only for `--preset`.
+// (issue 13: `--version` ≤ 1.2× `node -e 0`), so the presets are imported only for `--preset`. A lone `--version`
+// or `--help` does not even get here: the bin answers it (CommonJS, no ES module loader).
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-export const HELP = `mcp-host ${VERSION} — run an MCP server built from plugins
-
-Usage:
-  mcp-host start    [--config <file>] [--debug]   serve MCP (stdio, or the config's transport)
-  mcp-host start    --transport http [--port <n>] [--host <addr>]   serve Streamable HTTP
-  mcp-host validate [--config <file>] [--debug]   load and validate the config, list the plugins
-  mcp-host inspect  [--config <file>] [--json]    list tools, resources, prompts and the stopping and shutdown plans
-  mcp-host schema   [--config <file>]             print the config's JSON Schema (with its plugins' options)
-  mcp-host init     [--yes] [--preset <name>]     write a starter mcp-host.config.yaml here (or a preset's config)
-
-Options:
-  -c, --config <file>  config file (default: search for mcp-host.config.* / .mcp-hostrc* / package.json#mcp-host
-                       from the working directory up to the project root)
-      --transport <t>  stdio or http, over the config's transport
-      --port <n>       (http) port; 0 picks a free one, printed as "mcp-host: listening on <url>"
-      --host <addr>    (http) address to bind; default 127.0.0.1
-      --load-timeout <ms>  bound for loading the config and importing its plugins; default 30000
-      --debug          stack traces, debug logs, and the handles left open after shutdown
-      --json           (inspect) machine-readable output
-  -y, --yes            (init) write without asking
-      --preset <name>  (init) write a ready config instead: magic-api (a Magic-API server, MAGIC_API_* variables)
-  -h, --help           show this help
-  -v, --version        print the version
-
-Exit codes: 0 clean shutdown · 1 a tap failed or timed out, startup failed, or a fatal error ·
-            64 bad command line · 78 configuration error · 128+n forced by a second signal n
-Every problem printed ends with its code (MCPH_…), explained in docs/errors.md.
-`;
+/** The usage text: bin/usage.txt, which the bin prints itself for a lone `--help` (see bin/mcp-host.js). */
+export const HELP = readFileSync(new URL('../bin/usage.txt', import.meta.url), 'utf8').replace('{version}', VERSION);
 
 const OPTIONS = {
   config: { type: 'string', short: 'c' },
