@@ -13,7 +13,9 @@
 //   cosmiconfig, the HTTP session server, semver, import-meta-resolve, the process runner) becomes a chunk of its
 //   own, loaded when used. Its entries keep dist's file names in one directory with their chunks, so
 //   `new URL('./x.js', import.meta.url)` in core (the loader hook for plugins without a core of their own) finds the
-//   same neighbours in bundle/ as in dist/.
+//   same neighbours in bundle/ as in dist/. Two inlined parts a stdio host seldom uses are not in the chunks at all:
+//   Ajv (ajv.cjs) and zod's locales (zod-locales.cjs), required synchronously by stand-ins on first use (lazyAjv,
+//   lazyZodLocales below).
 // - A plugin inlines only its own modules: every bare specifier (`@mcp-host/core`, another plugin, `ws`) stays an
 //   import, so the host, the plugins and a third-party plugin share one core (one SDK, one zod, one service
 //   registry) and a dependency the user installs is the one loaded.
