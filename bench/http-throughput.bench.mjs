@@ -27,7 +27,8 @@ const SELF = fileURLToPath(import.meta.url);
 const ECHO_PLUGIN = fileURLToPath(new URL('./fixtures/echo-plugin.mjs', import.meta.url));
 
 const CONCURRENCY = [1, 8, 64];
-const TARGETS = { throughputRatio: 0.9 };
+// Issue 4 asked ≥ 0.9× req/s; issue 13: ≥ 0.97× req/s, p99 ≤ 1.05×, server CPU per request ≤ 1.03× (every cell).
+const TARGETS = { throughputRatio: 0.97, p99Ratio: 1.05, cpuRatio: 1.03 };
 /** Bounds: hitting one means the bench is broken, not slow. */
 const LISTEN_TIMEOUT_MS = 15_000;
 const REQUEST_TIMEOUT_MS = 15_000;
@@ -314,7 +315,13 @@ function buildReport(results, runs, requests) {
     // (other processes on the machine), which the ratio of the two medians does not.
     const ratio = median(results.host[concurrency].map((run, round) => run.throughput / results.bare[concurrency][round].throughput));
     const cpuRatio = host.cpuUsPerRequest !== null && bare.cpuUsPerRequest !== null ? host.cpuUsPerRequest / bare.cpuUsPerRequest : null;
-    return { concurrency, host, bare, ratio, ratioOfMedians: host.throughput / bare.throughput, cpuRatio, target: TARGETS.throughputRatio, pass: ratio >= TARGETS.throughputRatio };
+    const p99Ratio = host.p99Ms / bare.p99Ms;
+    const missed = [
+      ...(ratio >= TARGETS.throughputRatio ? [] : ['throughput']),
+      ...(p99Ratio <= TARGETS.p99Ratio ? [] : ['p99']),
+      ...(cpuRatio === null || cpuRatio <= TARGETS.cpuRatio ? [] : ['CPU/request']),
+    ];
+    return { concurrency, host, bare, ratio, ratioOfMedians: host.throughput / bare.throughput, p99Ratio, cpuRatio, target: TARGETS.throughputRatio, targets: TARGETS, missed, pass: missed.length === 0 };
   });
   return {
     ...reportHeader('http-throughput'),
@@ -337,8 +344,8 @@ function formatTable(report) {
     lat(cell.host),
     lat(cell.bare),
     cell.cpuRatio === null ? '—' : `${cell.host.cpuUsPerRequest.toFixed(0)} / ${cell.bare.cpuUsPerRequest.toFixed(0)} µs (${cell.cpuRatio.toFixed(2)}×)`,
-    `≥ ${cell.target}× bare`,
-    cell.pass ? 'pass' : 'TARGET MISSED',
+    `≥ ${TARGETS.throughputRatio}×, p99 ≤ ${TARGETS.p99Ratio}×, CPU ≤ ${TARGETS.cpuRatio}×`,
+    cell.pass ? 'pass' : `MISSED: ${cell.missed.join(', ')}`,
   ]);
   const widths = header.map((_, column) => Math.max(...[header, ...rows].map((row) => [...row[column]].length)));
   const line = (row) => `| ${row.map((cell, column) => cell + ' '.repeat(widths[column] - [...cell].length)).join(' | ')} |`;
@@ -355,7 +362,7 @@ function formatTable(report) {
   const timedOut = report.cells.flatMap((cell) => ['host', 'bare'].filter((side) => cell[side].timedOut).map((side) => `${side}@${cell.concurrency}`));
   if (timedOut.length > 0) out.push(`  cells cut at ${CELL_TIMEOUT_MS / 1000} s: ${timedOut.join(', ')}`);
   const missed = report.cells.filter((cell) => !cell.pass);
-  out.push(missed.length > 0 ? `TARGET MISSED: throughput ratio at ${missed.map((cell) => `${cell.concurrency} client(s)`).join(', ')}` : 'all targets met', '');
+  out.push(missed.length > 0 ? `TARGET MISSED: ${missed.map((cell) => `${cell.missed.join(', ')} at ${cell.concurrency} client(s)`).join('; ')}` : 'all targets met', '');
   return out.join('\n');
 }
 

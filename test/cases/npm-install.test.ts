@@ -15,7 +15,7 @@ const PACKAGES = ['packages/core', 'packages/cli', 'plugins/websocket-manager', 
 // Users install MCP servers from npm (`npx -y @mcp-host/cli …`): the packed tarballs, installed with npm into an
 // empty directory outside the workspace (no pnpm links, no workspace protocol), must run the bundled basic example
 // — a plugin file that imports @mcp-host/core with no copy beside it.
-test('the packed packages, installed with npm outside the repo, serve the basic example over stdio', async () => {
+test('the packed packages, installed with npm outside the repo, serve the basic example over stdio and load the first-party plugins from their bundles', async () => {
   const packs = await tempDir('mcp-host-pack-');
   for (const dir of PACKAGES) await run('pnpm', ['pack', '--pack-destination', packs], { cwd: join(ROOT, dir) });
   const tarballs = (await readdir(packs)).filter((name) => name.endsWith('.tgz')).map((name) => join(packs, name));
@@ -48,6 +48,25 @@ test('the packed packages, installed with npm outside the repo, serve the basic 
   const bin = join(install, 'node_modules/.bin/mcp-host');
   const { stdout: version } = await run(bin, ['--version']);
   expect(version.trim()).toMatch(/^\d+\.\d+\.\d+/);
+
+  // The first-party plugins come from their packed bundles too (exports → bundle/index.js); validate imports them
+  // and prints where each was loaded from.
+  const firstParty = ['websocket-manager', 'resource-manager', 'magic-api'];
+  await writeFiles(project, {
+    'docs/notes.md': '# notes\n',
+    'first-party.config.json': {
+      plugins: [
+        ['@mcp-host/plugin-websocket-manager', { connections: [] }],
+        ['@mcp-host/plugin-resource-manager', { sources: [{ name: 'docs', type: 'directory', path: './docs' }] }],
+        ['@mcp-host/plugin-magic-api', { baseUrl: 'http://127.0.0.1:9' }],
+      ],
+    },
+  });
+  const { stdout: validated } = await run(bin, ['validate', '--config', 'first-party.config.json'], { cwd: project });
+  for (const name of firstParty) {
+    const bundle = await realpath(join(install, `node_modules/@mcp-host/plugin-${name}/bundle/index.js`));
+    expect(validated).toContain(`@mcp-host/plugin-${name}  (${bundle})`);
+  }
 
   const transport = new StdioClientTransport({ command: bin, args: ['start', '--config', 'with-core-url.config.json'], cwd: project, stderr: 'pipe' });
   let stderr = '';

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { createInterface } from 'node:readline/promises';
 import { HostError, isHostError, type Plugin } from '@mcp-host/core';
 import { EXIT_CODES, SEARCH_PLACES, configJsonSchema, createHost, displayPath, exitCodeFor, formatError, isPlugin, type ResolvedConfig, type SchemaPlugin } from '@mcp-host/core/host';
 import type { CliIo } from './cli-io.js';
@@ -123,6 +122,8 @@ export async function init(dir: string, options: { yes: boolean; stdin: CliIo['s
   if (existsSync(path.join(dir, STARTER_SCHEMA_FILE))) throw refuse(`${path.join(dir, STARTER_SCHEMA_FILE)} exists already; remove it first.`);
   if (!options.yes) {
     if (!options.stdin.isTTY) throw refuse('stdin is not a terminal: pass --yes to write the starter config without asking.');
+    // Loaded here: every other command (start above all) would pay for node:readline at startup.
+    const { createInterface } = await import('node:readline/promises');
     const prompt = createInterface({ input: options.stdin, output: options.prompt });
     const answer = (await prompt.question(`Write ${configName} and ${STARTER_SCHEMA_FILE} in ${dir}? [Y/n] `)).trim().toLowerCase();
     prompt.close();

@@ -1,41 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { CliIo } from './cli-io.js';
-import { PRESETS } from './presets.js';
 
 // Only node: modules at the top: `--version`, `--help` and usage errors load nothing of core (the MCP SDK alone
-// costs ~200 ms); a command imports it when it runs.
+// costs ~200 ms); a command imports it when it runs. Every module more is one more file read before the answer
+// (issue 13: `--version` ≤ 1.2× `node -e 0`), so the presets are imported only for `--preset`. A lone `--version`
+// or `--help` does not even get here: the bin answers it (CommonJS, no ES module loader).
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-export const HELP = `mcp-host ${VERSION} — run an MCP server built from plugins
-
-Usage:
-  mcp-host start    [--config <file>] [--debug]   serve MCP (stdio, or the config's transport)
-  mcp-host start    --transport http [--port <n>] [--host <addr>]   serve Streamable HTTP
-  mcp-host validate [--config <file>] [--debug]   load and validate the config, list the plugins
-  mcp-host inspect  [--config <file>] [--json]    list tools, resources, prompts and the stopping and shutdown plans
-  mcp-host schema   [--config <file>]             print the config's JSON Schema (with its plugins' options)
-  mcp-host init     [--yes] [--preset <name>]     write a starter mcp-host.config.yaml here (or a preset's config)
-
-Options:
-  -c, --config <file>  config file (default: search for mcp-host.config.* / .mcp-hostrc* / package.json#mcp-host
-                       from the working directory up to the project root)
-      --transport <t>  stdio or http, over the config's transport
-      --port <n>       (http) port; 0 picks a free one, printed as "mcp-host: listening on <url>"
-      --host <addr>    (http) address to bind; default 127.0.0.1
-      --load-timeout <ms>  bound for loading the config and importing its plugins; default 30000
-      --debug          stack traces, debug logs, and the handles left open after shutdown
-      --json           (inspect) machine-readable output
-  -y, --yes            (init) write without asking
-      --preset <name>  (init) write a ready config instead: magic-api (a Magic-API server, MAGIC_API_* variables)
-  -h, --help           show this help
-  -v, --version        print the version
-
-Exit codes: 0 clean shutdown · 1 a tap failed or timed out, startup failed, or a fatal error ·
-            64 bad command line · 78 configuration error · 128+n forced by a second signal n
-Every problem printed ends with its code (MCPH_…), explained in docs/errors.md.
-`;
+/** The usage text: bin/usage.txt, which the bin prints itself for a lone `--help` (see bin/mcp-host.js). */
+export const HELP = readFileSync(new URL('../bin/usage.txt', import.meta.url), 'utf8').replace('{version}', VERSION);
 
 const OPTIONS = {
   config: { type: 'string', short: 'c' },
@@ -71,7 +46,17 @@ export interface CommandLine {
 export type TransportOverride = { type: 'stdio' } | { type: 'http'; port?: number; host?: string };
 
 function processIo(): CliIo {
-  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, cwd: process.cwd(), env: process.env };
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    // A getter: `process.stdin` on a pipe builds a net.Socket (node:net and its streams, ~7 ms), which --version,
+    // --help and most commands never read.
+    get stdin() {
+      return process.stdin;
+    },
+    cwd: process.cwd(),
+    env: process.env,
+  };
 }
 
 /**
@@ -92,6 +77,13 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   // --debug: stack traces name the TypeScript sources. Core is a bundle with source maps; Node reads them only for
   // modules loaded after this, which core is (loaded below), unless main() runs in a process that has it already.
   if (parsed.debug) process.setSourceMapsEnabled(true);
+  if (parsed.preset !== undefined) {
+    const { PRESETS } = await import('./presets.js');
+    if (!Object.hasOwn(PRESETS, parsed.preset)) {
+      const { failWith } = await import('./commands.js');
+      return failWith(io, await usageError(`unknown preset "${parsed.preset}" (presets: ${Object.keys(PRESETS).join(', ')})`), false);
+    }
+  }
   const { runCommand } = await import('./commands.js');
   return runCommand(parsed, io);
 }
@@ -126,7 +118,6 @@ function parseCommandLine(argv: string[]): CommandLine | 'help' | 'version' | st
   if (values.json && command !== 'inspect') return '--json goes with inspect';
   if (values.yes && command !== 'init') return '--yes goes with init';
   if (values.preset !== undefined && command !== 'init') return '--preset goes with init';
-  if (values.preset !== undefined && !Object.hasOwn(PRESETS, values.preset)) return `unknown preset "${values.preset}" (presets: ${Object.keys(PRESETS).join(', ')})`;
   const transport = transportOverride(values);
   if (typeof transport === 'string') return transport;
   if (transport && command !== 'start') return '--transport, --port and --host go with start';

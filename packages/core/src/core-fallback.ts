@@ -1,4 +1,4 @@
-import { register } from 'node:module';
+import * as nodeModule from 'node:module';
 
 const CORE = '@mcp-host/core';
 let isRegistered = false;
@@ -9,17 +9,41 @@ export function isMissingCore(error: unknown): boolean {
   return code === 'ERR_MODULE_NOT_FOUND' && typeof message === 'string' && message.includes(`'${CORE}`);
 }
 
+type SyncResolved = { url: string; shortCircuit?: boolean; format?: string | null };
+type SyncResolve = (specifier: string, context: unknown, nextResolve: (specifier: string, context?: unknown) => SyncResolved) => SyncResolved;
+/** `module.registerHooks` (Node ≥ 22.15, 23.5): not in the Node 20 types this package builds against. */
+type RegisterHooks = (hooks: { resolve: SyncResolve }) => unknown;
+
 /**
- * Let plugins without their own `@mcp-host/core` import the host's. Registered on first need only: a
- * loader hook costs tens of milliseconds at startup, and most plugins resolve core by themselves.
+ * Let plugins without their own `@mcp-host/core` import the host's. Registered on first need only, and only when
+ * ordinary resolution fails is an import sent to the host's copy: plugins that installed core keep theirs.
+ *
+ * Where Node has `module.registerHooks`, the hook runs synchronously on this thread. Elsewhere (Node 20) it is
+ * `module.register`, whose hooks run on a loader worker thread started for them: tens of milliseconds and ~8 MiB
+ * (issue 13), so it is never registered unless a plugin needs it.
  */
 export function provideHostCore(): void {
   if (isRegistered) return;
   isRegistered = true;
-  const targets = {
+  const targets: Record<string, string> = {
     [CORE]: new URL('./index.js', import.meta.url).href,
     [`${CORE}/client`]: new URL('./client.js', import.meta.url).href,
     [`${CORE}/host`]: new URL('./embedding.js', import.meta.url).href,
   };
-  register(new URL('./core-resolve-hook.js', import.meta.url), { data: { targets } });
+  const registerHooks = (nodeModule as { registerHooks?: RegisterHooks }).registerHooks;
+  if (typeof registerHooks === 'function') {
+    registerHooks({
+      resolve(specifier, context, nextResolve) {
+        try {
+          return nextResolve(specifier, context);
+        } catch (error) {
+          const target = targets[specifier];
+          if (target !== undefined) return { url: target, shortCircuit: true };
+          throw error;
+        }
+      },
+    });
+    return;
+  }
+  nodeModule.register(new URL('./core-resolve-hook.js', import.meta.url), { data: { targets } });
 }

@@ -7,7 +7,7 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { HttpTransportConfig } from './config-schema.js';
 import { HostError, describeError } from './errors.js';
 import type { SessionHost, SessionListener } from './session-pool.js';
-import { canonicalHostHeader, hostHeaderName, isLoopbackHost, isLoopbackHostHeader, isLoopbackOrigin } from './loopback-names.js';
+import { hostHeaderName, isLoopbackHost, isLoopbackOrigin, loopbackHostHeader } from './loopback-names.js';
 import { HTTP_NOT_ADMITTED_CODE, HTTP_REFUSED_CODE, SHUTTING_DOWN_CODE } from './protocol-errors.js';
 import { MODERN_REVISION, hasModernClaim } from './era.js';
 
@@ -68,10 +68,13 @@ export class HttpSessionServer implements SessionListener {
   #isIntakeStopped = false;
   /** 2026-07-28 exchanges being answered or streaming (`subscriptions/listen`): aborted when the listener closes. */
   readonly #modernExchanges = new Set<AbortController>();
+  /** `transport.host` is a loopback address: decided once, not per request. */
+  readonly #isLoopbackBound: boolean;
 
   constructor(config: HttpTransportConfig, options: HttpSessionServerOptions = {}) {
     this.#config = config;
     this.#options = options;
+    this.#isLoopbackBound = isLoopbackHost(config.host);
   }
 
   get url(): URL | undefined {
@@ -112,7 +115,7 @@ export class HttpSessionServer implements SessionListener {
     const address = server.address() as AddressInfo;
     const hostname = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     this.#url = new URL(`http://${hostname}:${address.port}${this.#config.path}`);
-    if (!isLoopbackHost(this.#config.host) && !this.#config.auth) {
+    if (!this.#isLoopbackBound && !this.#config.auth) {
       host.logger.warning('listening on %s without auth: anyone who can reach it can use every tool. Set transport.auth.bearerToken.', this.#config.host);
     }
     // Shutdown began while the listener was binding: stop at once, as if it had been listening already.
@@ -388,9 +391,10 @@ export class HttpSessionServer implements SessionListener {
       return allowed.includes(header) || (name !== undefined && allowed.some((host) => host.toLowerCase() === name)) ? undefined : `Forbidden: Host ${header} is not allowed`;
     }
     // Bound to loopback: only loopback names may reach us (DNS-rebinding protection).
-    if (isLoopbackHost(this.#config.host)) {
-      if (!isLoopbackHostHeader(header)) return `Forbidden: Host ${header} is not allowed`;
-      req.headers.host = canonicalHostHeader(header);
+    if (this.#isLoopbackBound) {
+      const canonical = loopbackHostHeader(header);
+      if (canonical === undefined) return `Forbidden: Host ${header} is not allowed`;
+      if (canonical !== header) req.headers.host = canonical;
     }
     return undefined;
   }
@@ -411,6 +415,7 @@ export class HttpSessionServer implements SessionListener {
       return Promise.resolve('too-large');
     }
     return new Promise((resolve, reject) => {
+      // Most bodies arrive in one chunk: decoded as it is, without a copy through Buffer.concat.
       const chunks: Buffer[] = [];
       let size = 0;
       req.on('data', (chunk: Buffer) => {
@@ -423,7 +428,7 @@ export class HttpSessionServer implements SessionListener {
         }
         chunks.push(chunk);
       });
-      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      req.on('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
       req.on('error', reject);
     });
   }

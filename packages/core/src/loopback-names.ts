@@ -46,7 +46,10 @@ export function hostHeaderName(header: string): string | undefined {
 export function canonicalHostHeader(header: string): string | undefined {
   if (!HOST_HEADER.test(header)) return undefined;
   const parsed = parseHost(header);
-  if (!parsed) return undefined;
+  return parsed && canonicalFrom(header, parsed);
+}
+
+function canonicalFrom(header: string, parsed: URL): string {
   const port = /:(\d+)$/.exec(header.slice(header.lastIndexOf(']') + 1))?.[1];
   return port === undefined ? parsed.hostname : `${parsed.hostname}:${port}`;
 }
@@ -57,14 +60,59 @@ export function isLoopbackHostHeader(header: string): boolean {
   return name !== undefined && isLoopbackHostname(name);
 }
 
+/**
+ * Verdicts by header text, for the checks every HTTP request makes: a client sends the same Host (and Origin) on
+ * every request, and deciding one (a regex, the URL parser, an IP check) was a few µs of each request (issue 13).
+ * The verdicts are pure functions of the text. Bounded in entries and in the length of what is kept, so a client
+ * sending ever new headers only makes those requests parse theirs again.
+ */
+class VerdictCache<T> {
+  static readonly MAX_ENTRIES = 64;
+  static readonly MAX_KEY_LENGTH = 256;
+  readonly #verdicts = new Map<string, T>();
+  readonly #decide: (key: string) => T;
+
+  constructor(decide: (key: string) => T) {
+    this.#decide = decide;
+  }
+
+  get(key: string): T {
+    const known = this.#verdicts.get(key);
+    if (known !== undefined) return known;
+    const verdict = this.#decide(key);
+    if (this.#verdicts.size < VerdictCache.MAX_ENTRIES && key.length <= VerdictCache.MAX_KEY_LENGTH) this.#verdicts.set(key, verdict);
+    return verdict;
+  }
+}
+
+const loopbackHostHeaders = new VerdictCache<string | null>((header) => {
+  if (!HOST_HEADER.test(header)) return null;
+  const parsed = parseHost(header);
+  if (!parsed || !isLoopbackHostname(parsed.hostname)) return null;
+  return canonicalFrom(header, parsed);
+});
+
+/**
+ * The canonical spelling (see `canonicalHostHeader`) of a `Host` header that names this machine's loopback interface
+ * (any port), or undefined when it names anything else or is not a plain `host[:port]`. What an HTTP server bound
+ * to loopback admits; remembered per header text.
+ */
+export function loopbackHostHeader(header: string): string | undefined {
+  return loopbackHostHeaders.get(header) ?? undefined;
+}
+
 /** An origin as browsers serialize it: http or https, then the authority, nothing after but an optional `/`. */
 const HTTP_ORIGIN = /^https?:\/\/([^/?#]*)\/?$/i;
 
 /** Whether an `Origin` header is an http(s) origin on a loopback name (any port). `null` and opaque origins are not. */
 export function isLoopbackOrigin(origin: string): boolean {
+  return loopbackOrigins.get(origin);
+}
+
+const loopbackOrigins = new VerdictCache<boolean>((origin) => {
   const authority = HTTP_ORIGIN.exec(origin)?.[1];
   return authority !== undefined && isLoopbackHostHeader(authority);
-}
+});
 
 /**
  * Whether a configured listen address (`transport.host`: `127.0.0.1`, `localhost`, `::1`, `[::1]`, …) is a

@@ -1,7 +1,7 @@
-import * as http from 'node:http';
-import * as https from 'node:https';
+import type * as http from 'node:http';
 import type { Socket } from 'node:net';
 import { MagicError } from './magic-error.js';
+import { httpModuleFor } from './node-http.js';
 
 /** One HTTP exchange as the pool sends it. */
 export interface PoolRequest {
@@ -75,10 +75,9 @@ export class HttpPool {
     if (request.signal?.aborted) return Promise.reject(aborted(endpoint, request.signal));
     const timeoutMs = request.timeoutMs ?? this.#options.timeoutMs;
     const maxBytes = request.maxResponseBytes ?? this.#options.maxResponseBytes;
-    const isHttps = request.url.protocol === 'https:';
     let outgoing: http.ClientRequest;
     try {
-      outgoing = (isHttps ? https : http).request(request.url, {
+      outgoing = httpModuleFor(request.url.protocol).request(request.url, {
         method: request.method,
         agent: this.#agent(request.url.protocol),
         headers: request.body === undefined ? request.headers : { ...request.headers, 'content-length': String(request.body.length) },
@@ -183,7 +182,7 @@ export class HttpPool {
     let agent = this.#agents.get(protocol);
     if (agent) return agent;
     const options = { keepAlive: true, maxSockets: this.#options.maxSockets };
-    agent = protocol === 'https:' ? new https.Agent(options) : new http.Agent(options);
+    agent = new (httpModuleFor(protocol).Agent)(options);
     const internal = agent as unknown as { createConnection: (...args: unknown[]) => Socket };
     const createConnection = internal.createConnection.bind(agent);
     internal.createConnection = (...args: unknown[]) => {

@@ -1,7 +1,7 @@
-import * as http from 'node:http';
-import * as https from 'node:https';
+import type * as http from 'node:http';
 import type { Socket } from 'node:net';
 import { boundedWait } from '@mcp-host/core';
+import { httpModuleFor } from './node-http.js';
 import { refusal } from './resource-error.js';
 
 export interface BackendResponse {
@@ -72,7 +72,7 @@ export class BackendClient {
 
     return new Promise<BackendResponse>((resolve, reject) => {
       let isSettled = false;
-      const request = (isHttps ? https : http).request(url, { method: 'GET', agent: this.#agent, headers });
+      const request = httpModuleFor(url.protocol).request(url, { method: 'GET', agent: this.#agent, headers });
       this.#inFlight.add(request);
       const settle = (error: Error | undefined, response?: BackendResponse) => {
         if (isSettled) return;
@@ -143,7 +143,7 @@ export class BackendClient {
    * while still connecting never emits 'socket', but its socket exists and must be waited for).
    */
   #createAgent(isHttps: boolean): http.Agent {
-    const agent = isHttps ? new https.Agent({ keepAlive: true, maxSockets: this.#options.maxSockets }) : new http.Agent({ keepAlive: true, maxSockets: this.#options.maxSockets });
+    const agent = new (httpModuleFor(isHttps ? 'https:' : 'http:').Agent)({ keepAlive: true, maxSockets: this.#options.maxSockets });
     const createConnection = (agent as unknown as { createConnection: (...args: unknown[]) => Socket }).createConnection.bind(agent);
     (agent as unknown as { createConnection: (...args: unknown[]) => Socket }).createConnection = (...args: unknown[]) => {
       const socket = createConnection(...args);
