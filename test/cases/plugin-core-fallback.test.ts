@@ -1,5 +1,11 @@
-import { expect, test } from 'vitest';
-import { connectClient, runCliInProcess, tempDir, writeFiles } from '../src/index.js';
+import { execFileSync } from 'node:child_process';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { expect, onTestFinished, test } from 'vitest';
+import { CLI, connectClient, runCliInProcess, tempDir, writeFiles } from '../src/index.js';
+
+/** test/conformance's Node 22 from the npm registry (downloaded once, cached): the Node ≥ 22.15 path runs there. */
+const NODE22 = new URL('../conformance/node-22.mjs', import.meta.url).href;
 
 // A plugin written as the README shows, saved next to a config anywhere on disk, with no node_modules there.
 const HELLO = `
@@ -39,3 +45,17 @@ test('a plugin whose own import is missing still fails with a load error naming 
   expect(code).toBe(78);
   expect(problems).toEqual([expect.stringMatching(/plugins\[0\]: Plugin "\.\/broken\.mjs" .* threw while loading: .*no-such-package-anywhere.* \(MCPH_PLUGIN_LOAD_FAILED\)$/)]);
 });
+
+test("on Node 22 the same plugin file (two modules importing core) gets the host's core through module.registerHooks, the Node ≥ 22.15 path", async () => {
+  const { ensureNode22 } = (await import(NODE22)) as { ensureNode22(): Promise<string> };
+  const node22 = await ensureNode22();
+  // The path under test exists there (Node 20, which runs this suite, has only module.register's loader worker).
+  expect(execFileSync(node22, ['-p', "typeof require('node:module').registerHooks"], { encoding: 'utf8' }).trim()).toBe('function');
+  const dir = await tempDir();
+  await writeFiles(dir, { 'hello.mjs': HELLO, 'greet.mjs': GREET, 'mcp-host.config.json': { plugins: ['./hello.mjs'] } });
+  const client = new Client({ name: 'node22-test', version: '0' });
+  onTestFinished(() => client.close().catch(() => {}));
+  await client.connect(new StdioClientTransport({ command: node22, args: [CLI, 'start'], cwd: dir, stderr: 'pipe' }));
+  const result = await client.callTool({ name: 'hello', arguments: { who: 'Ada' } });
+  expect(result.content).toEqual([{ type: 'text', text: 'hello Ada' }]);
+}, 240_000);

@@ -1,4 +1,5 @@
 import * as nodeModule from 'node:module';
+import { withRetryMark } from './core-resolve-hook.js';
 
 const CORE = '@mcp-host/core';
 let isRegistered = false;
@@ -34,13 +35,15 @@ export function provideHostCore(): void {
   if (typeof registerHooks === 'function') {
     registerHooks({
       resolve(specifier, context, nextResolve) {
+        let resolved: SyncResolved;
         try {
-          return nextResolve(specifier, context);
+          resolved = nextResolve(specifier, context);
         } catch (error) {
           const target = targets[specifier];
           if (target !== undefined) return { url: target, shortCircuit: true };
           throw error;
         }
+        return withRetryMark(resolved, context);
       },
     });
     return;

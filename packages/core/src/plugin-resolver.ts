@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { HostError, describeError } from './errors.js';
 import { isMissingCore, provideHostCore } from './core-fallback.js';
+import { RETRY_PARAM } from './core-resolve-hook.js';
 import { isPlugin, type Plugin } from './plugin.js';
 
 /** Where a specifier was resolved from, for messages. */
@@ -93,11 +94,11 @@ export async function importPlugin(specifier: string, resolved: ResolvedSpecifie
     let error = first;
     if (isMissingCore(first)) {
       // A plugin file with no @mcp-host/core beside it: give it the host's, and import it afresh (the failed
-      // module record stays cached under its URL, so the retry uses another).
+      // module records stay cached under their URLs, so the retry uses others: the hook marks the plugin's own files).
       provideHostCore();
       try {
         const retry = new URL(resolved.url);
-        retry.searchParams.set('mcp-host-core', 'host');
+        retry.searchParams.set(RETRY_PARAM, 'host');
         namespace = (await import(retry.href)) as Record<string, unknown>;
         error = undefined;
       } catch (second) {
