@@ -326,6 +326,29 @@ test('a session idle past transport.sessionIdleTimeoutMs is closed: its id then 
   expect(status).toBe(404);
 });
 
+test('an exchange open past sessionIdleTimeoutMs (an SSE stream) keeps its session; the idle clock starts again when it ends', async () => {
+  const { url } = await httpHost({ web: {} }, { sessionIdleTimeoutMs: 200 });
+  const started = await post(url, INIT);
+  const sessionId = started.headers.get('mcp-session-id')!;
+  const headers = { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-06-18' };
+  expect((await post(url, { jsonrpc: '2.0', method: 'notifications/initialized' }, headers)).status).toBe(202);
+  // The session's clock was armed by that exchange's end; the stream opened now stays open three timeouts long.
+  const stream = new AbortController();
+  const sse = await fetch(url, { method: 'GET', headers: { ...headers, accept: 'text/event-stream' }, signal: stream.signal });
+  expect(sse.status).toBe(200);
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  stream.abort();
+  await sse.body?.cancel().catch(() => {});
+  // Still alive right after the stream: its end re-armed the clock rather than the clock having closed the session.
+  expect((await post(url, { jsonrpc: '2.0', id: 1, method: 'ping' }, headers)).status).toBe(200);
+  let status = 0;
+  for (let attempt = 0; attempt < 5 && status !== 404; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 300 * 2 ** attempt));
+    status = (await post(url, { jsonrpc: '2.0', id: 1000 + attempt, method: 'ping' }, headers)).status;
+  }
+  expect(status).toBe(404);
+});
+
 test('a session ended by DELETE arms no idle clock: its server is not kept for sessionIdleTimeoutMs', async () => {
   // The idle clock is a Timeout of exactly sessionIdleTimeoutMs (unref'd, so a leak check of what holds the loop
   // cannot see it): watch every Timeout made from here on for one of that length still pending after the DELETEs.

@@ -274,24 +274,32 @@ export class HttpSessionServer implements SessionListener {
     }
   }
 
-  /** One HTTP exchange of `session` is open until `res` closes; the idle clock runs only while none is. */
+  /**
+   * One HTTP exchange of `session` is open until `res` closes; the idle clock runs from the last one's end. One timer
+   * per session, re-armed (`refresh()`) when an exchange ends rather than cleared and made anew on every request; it
+   * does nothing if it fires while an exchange is open (a long SSE stream), and the next exchange's end re-arms it.
+   */
   #trackExchange(session: Session, res: ServerResponse): void {
     session.open++;
-    clearTimeout(session.idleTimer);
-    session.idleTimer = undefined;
     res.once('close', () => {
       session.open--;
       // The exchange that ended the session (its DELETE) closes after the session did: arming the idle clock then
       // would keep the closed session's server and transport in memory for sessionIdleTimeoutMs.
       if (session.open > 0 || session.isEnded || this.#isIntakeStopped) return;
-      const idleMs = this.#config.sessionIdleTimeoutMs;
-      session.idleTimer = setTimeout(() => {
-        this.#host!.logger.debug('closing HTTP session %s: idle for %d ms (transport.sessionIdleTimeoutMs)', session.transport.sessionId, idleMs);
-        void session.server.close().catch(() => {});
-      }, idleMs);
+      if (session.idleTimer) {
+        session.idleTimer.refresh();
+        return;
+      }
+      session.idleTimer = setTimeout(() => this.#closeIfIdle(session), this.#config.sessionIdleTimeoutMs);
       // The listening server holds the process; an idle session's clock must not.
       session.idleTimer.unref();
     });
+  }
+
+  #closeIfIdle(session: Session): void {
+    if (session.open > 0 || session.isEnded || this.#isIntakeStopped) return;
+    this.#host!.logger.debug('closing HTTP session %s: idle for %d ms (transport.sessionIdleTimeoutMs)', session.transport.sessionId, this.#config.sessionIdleTimeoutMs);
+    void session.server.close().catch(() => {});
   }
 
   async #serveStateless(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
