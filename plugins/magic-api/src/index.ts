@@ -33,7 +33,9 @@ export default definePlugin({
     if (resourceManager && magic.resources) magic.resources.attach(resourceManager.contribute(magic.resources, { plugin: PLUGIN_NAME }));
     registerRunTools(host, magic, options);
     registerWorkspaceTools(host, magic);
-    host.hooks.start.tapPromise(PLUGIN_NAME, async () => magic.start());
+    // Opened once the host serves, not in start: the console's `import('ws')` and the tree's first fetch would
+    // otherwise run while the client's first request waits in the pipe (issue 13, Magic-API cold start).
+    host.hooks.ready.tapPromise(PLUGIN_NAME, async () => magic.start());
     // Shutdown in three steps: this plugin's calls stop while the console is still open (paused debug runs are
     // resumed there), websocket-manager closes the console, resource-manager the resources, and last the
     // HTTP sockets close — nothing uses a closed connection.
