@@ -109,7 +109,7 @@ test('the v1 client on the basic example still negotiates 2025-11-25 over stdio'
   expect((result.content as { text: string }[])[0]!.text).toBe('hello: old');
 });
 
-test('2026-07-28 over stdio, pinned: resources (list, read, templates, listen with updates), prompts, progress, request logging by the envelope level, cancellation, requestClient', async () => {
+test('2026-07-28 over stdio, pinned: resources (list, read, templates, listen with updates), list changes, prompts, progress, request logging by the envelope level, cancellation, requestClient', async () => {
   const probes = await withConformanceFixture();
   const { client } = await stdioV2({ pin: MODERN }, ['start', '--config', probes.config], { cwd: probes.dir });
   expect(client.getServerCapabilities()).toMatchObject({ tools: {}, resources: { subscribe: true }, prompts: {} });
@@ -131,6 +131,19 @@ test('2026-07-28 over stdio, pinned: resources (list, read, templates, listen wi
   await client.callTool({ name: 'conformance_touch_watched_resource', arguments: {} });
   await waitUntil(() => updates.includes('test://watched-resource'), 'the resource update on the listen stream', 10_000);
   await subscription.close();
+
+  // List changes: a tool and a prompt registered while serving are announced on a listen that asked for them.
+  const changes: string[] = [];
+  client.setNotificationHandler('notifications/tools/list_changed', () => void changes.push('tools'));
+  client.setNotificationHandler('notifications/prompts/list_changed', () => void changes.push('prompts'));
+  const lists = await client.listen({ toolsListChanged: true, promptsListChanged: true });
+  expect(textOf(await client.callTool({ name: 'test_trigger_tool_change', arguments: {} }))).toMatch(/registered tool (test_added_tool_\d+)/);
+  await client.callTool({ name: 'test_trigger_prompt_change', arguments: {} });
+  await waitUntil(() => changes.includes('tools') && changes.includes('prompts'), 'both list changes on the listen stream', 10_000);
+  const added = (await client.listTools({}, { cacheMode: 'bypass' })).tools.map((tool) => tool.name).filter((name) => name.startsWith('test_added_tool_'));
+  expect(added.length).toBe(1);
+  expect(textOf(await client.callTool({ name: added[0]!, arguments: {} }))).toBe(`${added[0]} called`);
+  await lists.close();
 
   // Prompts.
   const { prompts } = await client.listPrompts();
