@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '@mcp-host/magic-api-emulator';
-import { benchCli, cleanUpOnExit, reportHeader, rssKiB } from './harness.mjs';
+import { benchCli, cleanUpOnExit, interleavedRounds, reportHeader, rssKiB } from './harness.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const HOST_ROOT = path.resolve(process.env.BENCH_HOST_ROOT ?? ROOT);
@@ -136,21 +136,7 @@ async function main() {
       many: [start('many.config.json'), { cwd: projects.linked, initialize: true }],
       coreless: [start('echo.config.json'), { cwd: projects.coreless, initialize: true }],
     };
-    const names = Object.keys(cases);
-    progress('warm-up');
-    for (const name of names) await runProcess(...cases[name]);
-    progress(' done\n');
-    const runs = Object.fromEntries(names.map((name) => [name, []]));
-    for (let round = 0; round < RUNS; round++) {
-      progress(`round ${round + 1}/${RUNS}`);
-      // Rotate the order each round, so no case always runs right after another's teardown.
-      for (let i = 0; i < names.length; i++) {
-        const name = names[(i + round) % names.length];
-        runs[name].push(await runProcess(...cases[name]));
-        progress('.');
-      }
-      progress('\n');
-    }
+    const runs = await interleavedRounds(cases, RUNS, runProcess, progress);
     return buildReport(runs);
   } finally {
     await emulator.close();

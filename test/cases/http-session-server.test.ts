@@ -311,19 +311,26 @@ test('over transport.maxSessions a new session gets 503 with a JSON-RPC error; t
   expect((await post(url, INIT)).status).toBe(200);
 });
 
+/**
+ * The status a ping of the session gets once it has been left alone long enough: each probe is activity and restarts
+ * the clock, so the gaps grow past the timeout (bounded: 5 probes, ~9 s); 404 when the session was closed.
+ */
+async function statusOnceIdle(url: URL, headers: Record<string, string>): Promise<number> {
+  let status = 0;
+  for (let attempt = 0; attempt < 5 && status !== 404; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 300 * 2 ** attempt));
+    status = (await post(url, { jsonrpc: '2.0', id: 1000 + attempt, method: 'ping' }, headers)).status;
+  }
+  return status;
+}
+
 test('a session idle past transport.sessionIdleTimeoutMs is closed: its id then gets 404', async () => {
   const { url } = await httpHost({ web: {} }, { sessionIdleTimeoutMs: 200 });
   const started = await post(url, INIT);
   const sessionId = started.headers.get('mcp-session-id')!;
   const headers = { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-06-18' };
   expect((await post(url, { jsonrpc: '2.0', method: 'notifications/initialized' }, headers)).status).toBe(202);
-  // Each probe is activity and restarts the clock, so the gaps grow past the timeout (bounded: 5 probes, ~9 s).
-  let status = 0;
-  for (let attempt = 0; attempt < 5 && status !== 404; attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, 300 * 2 ** attempt));
-    status = (await post(url, { jsonrpc: '2.0', id: 1000 + attempt, method: 'ping' }, headers)).status;
-  }
-  expect(status).toBe(404);
+  expect(await statusOnceIdle(url, headers)).toBe(404);
 });
 
 test('an exchange open past sessionIdleTimeoutMs (an SSE stream) keeps its session; the idle clock starts again when it ends', async () => {
@@ -341,12 +348,7 @@ test('an exchange open past sessionIdleTimeoutMs (an SSE stream) keeps its sessi
   await sse.body?.cancel().catch(() => {});
   // Still alive right after the stream: its end re-armed the clock rather than the clock having closed the session.
   expect((await post(url, { jsonrpc: '2.0', id: 1, method: 'ping' }, headers)).status).toBe(200);
-  let status = 0;
-  for (let attempt = 0; attempt < 5 && status !== 404; attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, 300 * 2 ** attempt));
-    status = (await post(url, { jsonrpc: '2.0', id: 1000 + attempt, method: 'ping' }, headers)).status;
-  }
-  expect(status).toBe(404);
+  expect(await statusOnceIdle(url, headers)).toBe(404);
 });
 
 test('a session ended by DELETE arms no idle clock: its server is not kept for sessionIdleTimeoutMs', async () => {
