@@ -1,6 +1,5 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { LogLevel, Logger } from './logger.js';
 import type { ParamHeaderMismatch } from './param-headers.js';
@@ -52,10 +51,8 @@ export interface EraHost {
   setOrigin(signal: AbortSignal, origin: ModernRequestOrigin): void;
   /** Tell `peer` of changes from now on; returns what stops it. */
   addPeer(peer: ModernPeer): () => void;
-  /** A `subscriptions/listen` asked for updates of `uris`: have their providers watch them, under `key`. */
-  watchResources(key: string, uris: readonly string[]): Promise<void>;
-  /** That listen ended: stop watching what it asked for. */
-  unwatchResources(key: string): void;
+  /** A `subscriptions/listen` asked for updates of `uris`: have their providers watch them; the returned function stops. */
+  watchResources(uris: readonly string[]): () => void;
   isClosing(): boolean;
 }
 
@@ -69,12 +66,11 @@ export interface ModernEndpoint {
   checkParamHeaders(body: unknown, headers: IncomingHttpHeaders): Promise<ParamHeaderMismatch | undefined>;
 }
 
-/** True when a connection's first message claims the 2026-07-28 era: its `params._meta` names a protocol version. */
-export function isModernOpening(message: JSONRPCMessage): boolean {
-  return hasModernClaim(message);
-}
-
-/** True when `message` (or any message of a batch) carries the per-request envelope's protocol-version key. */
+/**
+ * True when `message` (or any message of a batch) claims the 2026-07-28 era: its `params._meta` carries the
+ * per-request envelope's protocol-version key. A connection's first message decides its era this way (stdio), and
+ * each HTTP request its own.
+ */
 export function hasModernClaim(message: unknown): boolean {
   if (Array.isArray(message)) return message.some(hasModernClaim);
   if (typeof message !== 'object' || message === null) return false;

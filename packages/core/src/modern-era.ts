@@ -81,22 +81,17 @@ export function createModernEndpoint(host: EraHost): ModernEndpoint {
   return {
     serveConnection(transport: Transport, sessionKey: string): void {
       let current: Server | undefined;
-      let listens = 0;
       let remove = () => {};
       /** The listens open on this connection, by request id: their resource watches end with them. */
-      const watches = new Map<string, string>();
+      const watches = new Map<string, () => void>();
       const endWatch = (id: unknown) => {
-        const key = watches.get(String(id));
-        if (key === undefined) return;
+        const stop = watches.get(String(id));
+        if (stop === undefined) return;
         watches.delete(String(id));
-        host.unwatchResources(key);
+        stop();
       };
       const wire = watchingListens(transport, {
-        listen: (id, uris) => {
-          const key = `${sessionKey}/listen-${++listens}`;
-          watches.set(String(id), key);
-          void host.watchResources(key, uris);
-        },
+        listen: (id, uris) => void watches.set(String(id), host.watchResources(uris)),
         cancelled: endWatch,
         closed: () => {
           for (const id of [...watches.keys()]) endWatch(id);

@@ -7,7 +7,7 @@ import { isLevelEnabled, type LogLevel, type LogOutput, type LogRecord, type Log
 import type { Registration, RequestClient, RequestClientTarget, RequestLogTarget } from './plugin.js';
 import { RequestTracker } from './request-tracker.js';
 import { ResourceCatalog } from './resource-catalog.js';
-import { isModernOpening, type EraHost, type ModernEndpoint, type ModernPeer, type ModernRequestOrigin, type RequestHandlerTable } from './era.js';
+import { hasModernClaim, type EraHost, type ModernEndpoint, type ModernPeer, type ModernRequestOrigin, type RequestHandlerTable } from './era.js';
 
 export type { Transport };
 
@@ -171,28 +171,23 @@ export class SessionPool implements SessionHost {
 
   async #open(wire: Transport, held: JSONRPCMessage[], sessionKey: string): Promise<void> {
     const opening = replaying(wire, held);
-    if (!isModernOpening(held[0]!)) {
+    if (!hasModernClaim(held[0])) {
       const server = this.createServer(sessionKey);
       await server.connect(opening);
       return;
     }
-    const endpoint = await this.#modern();
+    const endpoint = await this.modernEndpoint();
     endpoint.serveConnection(opening, sessionKey);
   }
 
   /** A connection's first message arrived early: if it claims 2026-07-28, start loading that code now. */
   preloadFor(message: JSONRPCMessage): void {
-    if (isModernOpening(message)) void this.#modern().catch(() => {});
+    if (hasModernClaim(message)) void this.modernEndpoint().catch(() => {});
   }
 
-  /** The 2026-07-28 serving code, loaded once (a chunk of its own in the bundle). */
-  #modern(): Promise<ModernEndpoint> {
-    return (this.#modernEndpoint ??= import('./modern-era.js').then(({ createModernEndpoint }) => createModernEndpoint(this.#eraHost())));
-  }
-
-  /** For the HTTP listener: the 2026-07-28 endpoint (loaded on first use). */
+  /** The 2026-07-28 serving code, loaded once, on first use (a chunk of its own in the bundle). */
   modernEndpoint(): Promise<ModernEndpoint> {
-    return this.#modern();
+    return (this.#modernEndpoint ??= import('./modern-era.js').then(({ createModernEndpoint }) => createModernEndpoint(this.#eraHost())));
   }
 
   admitExchange(cut: (error: { code: number; message: string }) => Promise<void>): (() => void) | undefined {
@@ -207,9 +202,9 @@ export class SessionPool implements SessionHost {
   }
 
   watchResources(uris: readonly string[]): () => void {
-    const key = `http-modern/listen-${++this.#exchanges}`;
+    const key = `modern/listen-${++this.#exchanges}`;
     void this.resources.subscribeAll(key, uris);
-    return () => void this.resources.endSession(key).catch(() => {});
+    return () => void this.resources.endSession(key).catch((error) => this.logger.warning('ending the subscriptions of %s: %s', key, describeError(error)));
   }
 
   #eraHost(): EraHost {
@@ -233,10 +228,7 @@ export class SessionPool implements SessionHost {
         this.#modernPeers.add(peer);
         return () => this.#modernPeers.delete(peer);
       },
-      watchResources: (key, uris) => this.resources.subscribeAll(key, uris),
-      unwatchResources: (key) => {
-        void this.resources.endSession(key).catch((error) => this.logger.warning('ending the subscriptions of %s: %s', key, describeError(error)));
-      },
+      watchResources: (uris) => this.watchResources(uris),
       isClosing: () => this.isClosing,
     };
   }
