@@ -27,6 +27,19 @@ function isModernVersionHeader(header: string | string[] | undefined): boolean {
   return typeof header === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(header) && header >= MODERN_REVISION;
 }
 
+/** Until `res` can take more (`drain`) or is gone (`close`); the listener that did not fire is removed, so a long stream under backpressure does not pile them up. */
+function drainOrClose(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+  });
+}
+
 /** A 2026-07-28 \`subscriptions/listen\` body, with the resource URIs it asks updates of. */
 function modernListen(body: unknown): { uris: string[] } | undefined {
   const message = body as { method?: unknown; params?: { notifications?: { resourceSubscriptions?: unknown } } } | undefined;
@@ -322,15 +335,15 @@ export class HttpSessionServer implements SessionListener {
   async #serveModern(req: IncomingMessage, res: ServerResponse, body: unknown, text: string): Promise<void> {
     const host = this.#host!;
     const endpoint = await host.modernEndpoint();
+    const id = (body as { id?: unknown }).id ?? null;
     const refusal = await endpoint.checkParamHeaders(body, req.headers);
     if (refusal) {
       res.writeHead(400, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ jsonrpc: '2.0', id: (body as { id?: unknown }).id ?? null, error: refusal }));
+      res.end(JSON.stringify({ jsonrpc: '2.0', id, error: refusal }));
       return;
     }
     const listen = modernListen(body);
     const exchange = new AbortController();
-    const id = (body as { id?: unknown }).id ?? null;
     // Cut at the drain deadline: the error is the answer (as JSON, or as the stream's last event), and whatever the
     // handler answers later is not written.
     const cut = async (error: { code: number; message: string }) => {
@@ -380,7 +393,7 @@ export class HttpSessionServer implements SessionListener {
       for (;;) {
         const { done, value } = await reader.read();
         if (done || res.destroyed || res.writableEnded) break;
-        if (!res.write(value)) await new Promise((resolve) => (res.once('drain', resolve), res.once('close', resolve)));
+        if (!res.write(value)) await drainOrClose(res);
       }
     } catch {
       // The exchange was aborted (client gone, shutdown): the stream ends here.
