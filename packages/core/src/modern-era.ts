@@ -32,8 +32,6 @@ const SESSION_ONLY_METHODS = new Set(['initialize', 'ping', 'logging/setLevel', 
 const SDK_ERROR_PREFIX = /^MCP error -?\d+: /;
 
 export function createModernEndpoint(host: EraHost): ModernEndpoint {
-  let requests = 0;
-
   /** One 2.x server over the engine's handlers: per stdio connection, per HTTP request. */
   const createServer = (sessionKey: string): Server => {
     const { name, version, instructions } = host.serverInfo();
@@ -42,8 +40,7 @@ export function createModernEndpoint(host: EraHost): ModernEndpoint {
     for (const [method, handler] of engine.handlers) {
       if (SESSION_ONLY_METHODS.has(method)) continue;
       server.setRequestHandler(method as never, (async (request: unknown, ctx: ServerContext) => {
-        const key = `${sessionKey}#${++requests}`;
-        host.setOrigin(ctx.mcpReq.signal, originOf(key, ctx));
+        host.setOrigin(ctx.mcpReq.signal, originOf(sessionKey, ctx));
         try {
           return await handler(request, engineExtra(ctx));
         } catch (error) {
@@ -70,9 +67,10 @@ export function createModernEndpoint(host: EraHost): ModernEndpoint {
   host.addPeer({
     resourceUpdated: (uri) => http.notify.resourceUpdated(uri),
     listChanged: (kind) => {
-      if (kind === 'tools') paramHeaders = undefined;
-      if (kind === 'tools') http.notify.toolsChanged();
-      else if (kind === 'prompts') http.notify.promptsChanged();
+      if (kind === 'tools') {
+        paramHeaders = undefined;
+        http.notify.toolsChanged();
+      } else if (kind === 'prompts') http.notify.promptsChanged();
       else http.notify.resourcesChanged();
     },
     close: () => http.close(),
