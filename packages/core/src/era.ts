@@ -53,7 +53,6 @@ export interface EraHost {
   addPeer(peer: ModernPeer): () => void;
   /** A `subscriptions/listen` asked for updates of `uris`: have their providers watch them; the returned function stops. */
   watchResources(uris: readonly string[]): () => void;
-  isClosing(): boolean;
 }
 
 /** The 2026-07-28 serving code, as the pool and the HTTP listener use it. */

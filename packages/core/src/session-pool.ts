@@ -229,7 +229,6 @@ export class SessionPool implements SessionHost {
         return () => this.#modernPeers.delete(peer);
       },
       watchResources: (uris) => this.watchResources(uris),
-      isClosing: () => this.isClosing,
     };
   }
 
