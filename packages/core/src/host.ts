@@ -185,6 +185,10 @@ export class Host {
       if (!this.#move('started')) return;
       await this.#pool.serve(target);
       if (!this.#move('connected')) return;
+      // One turn of the event loop first: requests read while the plugins loaded (a client's `initialize`) are
+      // answered before ready taps begin their work (a connection, a first fetch, the modules those load).
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (this.#state !== 'running') return;
       await this.#lifecycle.ready.promise();
     } catch (error) {
       if (this.#state === 'stopping' || this.#state === 'stopped') {
