@@ -232,12 +232,45 @@ function lazyZodLocales(found) {
   };
 }
 
-/** Node's own modules always stay imports; for a plugin, every bare specifier does (see the top). */
+/** Node's own modules always stay imports (but those resolverShims replaces); for a plugin, every bare specifier does (see the top). */
 function externalFor(inlineDependencies) {
   // TypeScript stays out of core too: cosmiconfig loads it only for a .ts config, from the user's install (an
   // optional peer; bundling it would add 9 MB for a case that needs the user's TypeScript anyway).
-  if (inlineDependencies) return [/^node:/, 'typescript'];
+  if (inlineDependencies) return (id, importer) => id === 'typescript' || (id.startsWith('node:') && resolverShimFor(id, importer) === undefined);
   return (id) => !id.startsWith('.') && !path.isAbsolute(id) && !id.startsWith('\0');
+}
+
+/**
+ * import-meta-resolve (how core resolves a plugin named by package) imports `node:assert` for `assert.ok` and
+ * `node:v8` for `startupSnapshot.isBuildingSnapshot()`; loading those two pulls in ~15 of Node's own modules
+ * (heap utils, reports, the profiler binding) at every start with a package-named plugin (issue 13: a few ms of
+ * the Magic-API example's start). In that package only, they are these few lines, which do what it uses of them.
+ */
+const RESOLVER_SHIMS = {
+  'node:assert': [
+    "function ok(value, message) { if (!value) throw new Error(message === undefined ? 'assertion failed' : String(message)); }",
+    'export default Object.assign(ok, { ok });',
+  ].join('\n'),
+  // The host never builds a startup snapshot.
+  'node:v8': 'export default { startupSnapshot: { isBuildingSnapshot: () => false } };',
+};
+const RESOLVER_SHIM_PREFIX = '\0resolver-shim:';
+
+function resolverShimFor(id, importer) {
+  if (importer === undefined || !importer.includes(`${path.sep}import-meta-resolve${path.sep}`)) return undefined;
+  return Object.hasOwn(RESOLVER_SHIMS, id) ? RESOLVER_SHIMS[id] : undefined;
+}
+
+function resolverShims() {
+  return {
+    name: 'resolver-shims',
+    resolveId(source, importer) {
+      return resolverShimFor(source, importer) === undefined ? null : RESOLVER_SHIM_PREFIX + source;
+    },
+    load(id) {
+      return id.startsWith(RESOLVER_SHIM_PREFIX) ? RESOLVER_SHIMS[id.slice(RESOLVER_SHIM_PREFIX.length)] : null;
+    },
+  };
 }
 
 /**
@@ -277,7 +310,7 @@ async function bundlePackage(dir) {
     platform: 'node',
     cwd: dir,
     external: externalFor(inlineDependencies),
-    plugins: [distWithSourceMaps(dist), ...(isLazy ? [lazyAjv(ajv), lazyZodLocales(locales), sharedShims(dist)] : [])],
+    plugins: [distWithSourceMaps(dist), ...(isLazy ? [lazyAjv(ajv), lazyZodLocales(locales), sharedShims(dist)] : []), ...(inlineDependencies ? [resolverShims()] : [])],
     onLog(level, log) {
       if (level === 'warn') warnings.push(log.message);
     },

@@ -50,8 +50,32 @@ function issuePath(issue: Issue): PropertyKey[] {
   return (issue.path ?? []).map((segment) => (typeof segment === 'object' && segment !== null ? segment.key : segment));
 }
 
+/**
+ * A config is validated once per start: zod 4 would compile a fast parser (`new Function`) for every object schema
+ * it meets on a synchronous parse, which pays only for schemas parsed many times. `jitless` parses the same way
+ * without that compile (the Magic-API example's options: a few ms of its cold start, issue 13).
+ */
+const ONE_SHOT_PARSE = Object.freeze({ jitless: true });
+
+interface ZodLike {
+  _zod: unknown;
+  safeParse(value: unknown, context: typeof ONE_SHOT_PARSE): { success: boolean; data?: unknown; error?: { issues: readonly Issue[] } };
+}
+
+function isZodSchema(schema: unknown): schema is ZodLike {
+  return typeof (schema as Partial<ZodLike>)._zod === 'object' && typeof (schema as Partial<ZodLike>).safeParse === 'function' && (schema as OptionsSchema<unknown>)['~standard']?.vendor === 'zod';
+}
+
 /** Validate a value with any Standard Schema (zod included). */
 export async function validateWithSchema<T>(schema: OptionsSchema<T>, value: unknown): Promise<{ value: T } | { issues: readonly Issue[] }> {
+  if (isZodSchema(schema)) {
+    try {
+      const parsed = schema.safeParse(value, ONE_SHOT_PARSE);
+      return parsed.success ? { value: parsed.data as T } : { issues: parsed.error!.issues };
+    } catch {
+      // An async refinement or transform (a synchronous parse throws on it): the Standard Schema path awaits it.
+    }
+  }
   const result = await schema['~standard'].validate(value);
   return result.issues ? { issues: result.issues } : { value: result.value as T };
 }
@@ -99,7 +123,7 @@ export async function resolveConfig(options: ResolveConfigOptions): Promise<Reso
     }
   };
 
-  const parsed = hostConfigSchema.safeParse(raw);
+  const parsed = hostConfigSchema.safeParse(raw, ONE_SHOT_PARSE);
   if (!parsed.success) reportIssues('MCPH_CONFIG_INVALID', parsed.error.issues, hostConfigSchema, raw, []);
   // A host key that fails does not stop the plugins from being loaded and checked: a typo and a missing plugin
   // are both reported. Entries that are not plugin entries at all were reported with the host keys.
