@@ -9,7 +9,8 @@
 //
 // Cases: the basic example (examples/basic, its plugin resolving @mcp-host/core through its package), the Magic-API
 // example's three first-party plugins (against the emulator, in this process), the same host with N more trivial
-// plugin files (the per-plugin cost is the difference over N), a plugin file with no @mcp-host/core beside it
+// plugin files (the per-plugin cost is the difference over N; beside it the floor: a bare Node script importing the
+// same N files the same way, sequentially), a plugin file with no @mcp-host/core beside it
 // (against the same file where core resolves), `--version` and `--help` against `node -e 0`; beside them idle RSS
 // after the handshake and stdin EOF → exit of the basic example.
 // Exit code 0 even when a target is missed (benchmarks report, tests gate); 1 only if the bench could not run.
@@ -108,7 +109,12 @@ async function writeProjects(dir) {
   await writeFile(path.join(linked, 'echo.config.json'), config(['./echo-plugin.mjs']));
   await writeFile(path.join(linked, 'many.config.json'), config(['./echo-plugin.mjs', ...trivial]));
   await writeFile(path.join(coreless, 'echo.config.json'), config(['./echo-plugin.mjs']));
-  return { linked, coreless };
+  // The floor under the per-plugin row: Node alone importing the same files one after another, as the host does.
+  await writeFile(
+    path.join(linked, 'import-files.mjs'),
+    "import { pathToFileURL } from 'node:url';\nawait import('@mcp-host/core');\nfor (const file of process.argv.slice(2)) await import(pathToFileURL(file).href);\n",
+  );
+  return { linked, coreless, trivial: trivial.map((file) => path.join(linked, file)) };
 }
 
 function median(values) {
@@ -135,6 +141,8 @@ async function main() {
       linked: [start('echo.config.json'), { cwd: projects.linked, initialize: true }],
       many: [start('many.config.json'), { cwd: projects.linked, initialize: true }],
       coreless: [start('echo.config.json'), { cwd: projects.coreless, initialize: true }],
+      importOne: [['import-files.mjs'], { cwd: projects.linked }],
+      importMany: [['import-files.mjs', ...projects.trivial], { cwd: projects.linked }],
     };
     const runs = await interleavedRounds(cases, RUNS, runProcess, progress);
     return buildReport(runs);
@@ -147,7 +155,7 @@ async function main() {
 
 function buildReport(runs) {
   const at = (name, key) => median(runs[name].map((run) => run[key]));
-  const ms = (name) => at(name, name === 'node' || name === 'version' || name === 'help' ? 'exitMs' : 'replyMs');
+  const ms = (name) => at(name, name === 'node' || name === 'version' || name === 'help' || name.startsWith('import') ? 'exitMs' : 'replyMs');
   const row = (id, label, value, base, target, unit = 'ms') => {
     const ratio = base === undefined ? null : value / base;
     const measured = base === undefined ? value : ratio;
@@ -156,10 +164,13 @@ function buildReport(runs) {
   const bare = ms('bare');
   const node = ms('node');
   const perPlugin = (ms('many') - ms('linked')) / EXTRA_PLUGINS;
+  const perFileFloor = (ms('importMany') - ms('importOne')) / EXTRA_PLUGINS;
   const rows = [
     row('basic', 'spawn → initialize, basic example', ms('basic'), bare, TARGETS.basic),
     row('magic-api', "spawn → initialize, Magic-API example's plugins", ms('magicApi'), bare, TARGETS.magicApi),
     row('per-plugin', `cost per extra trivial plugin (${EXTRA_PLUGINS} more)`, perPlugin, undefined, TARGETS.perPluginMs),
+    row('per-file-floor', '  of which Node alone importing the same files (no host)', perFileFloor),
+    row('per-plugin-host', "  the host's own, over that floor", perPlugin - perFileFloor),
     row('coreless', 'plugin file with no core beside it, over one that resolves it', ms('coreless') - ms('linked'), undefined, TARGETS.corelessMs),
     row('version', 'mcp-host --version (spawn → exit)', ms('version'), node, TARGETS.version),
     row('help', 'mcp-host --help (spawn → exit)', ms('help'), node, TARGETS.help),
