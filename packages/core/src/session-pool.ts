@@ -5,7 +5,7 @@ import { boundedWait } from './bounded-wait.js';
 import { HostError, describeError } from './errors.js';
 import { isLevelEnabled, type LogLevel, type LogOutput, type LogRecord, type LogSink, type Logger } from './logger.js';
 import type { Registration, RequestClient, RequestClientTarget, RequestLogTarget } from './plugin.js';
-import { RequestTracker } from './request-tracker.js';
+import { Ledger, RequestTracker } from './request-tracker.js';
 import { ResourceCatalog } from './resource-catalog.js';
 import { hasModernClaim, type EraHost, type ModernEndpoint, type ModernPeer, type ModernRequestOrigin, type RequestHandlerTable } from './era.js';
 
@@ -77,6 +77,8 @@ export class SessionPool implements SessionHost {
   readonly logger: Logger;
   readonly #options: SessionPoolOptions;
   readonly #tracker = new RequestTracker();
+  /** 2026-07-28 HTTP exchanges in flight: no connection of their own, so one ledger for all, by exchange number. */
+  readonly #modernExchanges = new Ledger();
   readonly #registrations: Registration[] = [];
   /** Servers with an open transport → their session key. */
   readonly #servers = new Map<McpServer, string>();
@@ -151,7 +153,7 @@ export class SessionPool implements SessionHost {
    */
   async connectEitherRevision(transport: Transport, sessionKey: string): Promise<void> {
     if (this.isClosing) throw new HostError('MCPH_HOST_STATE', 'Cannot connect a transport: the host is shutting down.');
-    const wire = this.#tracker.wrap(transport, sessionKey);
+    const wire = this.#tracker.wrap(transport);
     const held: JSONRPCMessage[] = [];
     let opened = false;
     wire.onmessage = (message) => {
@@ -191,13 +193,13 @@ export class SessionPool implements SessionHost {
   }
 
   admitExchange(cut: (error: { code: number; message: string }) => Promise<void>): (() => void) | undefined {
-    const key = `http-modern#${++this.#exchanges}`;
-    if (!this.#tracker.admit(key, { id: key, cut })) return undefined;
+    const id = ++this.#exchanges;
+    if (!this.#tracker.admit(this.#modernExchanges, { id, cut })) return undefined;
     let isSettled = false;
     return () => {
       if (isSettled) return;
       isSettled = true;
-      this.#tracker.settle(key);
+      this.#tracker.settle(this.#modernExchanges, id);
     };
   }
 
@@ -254,7 +256,7 @@ export class SessionPool implements SessionHost {
     if (this.isClosing) throw new HostError('MCPH_HOST_STATE', 'Cannot connect a transport: the host is shutting down.');
     const server = this.createServer(sessionKey);
     try {
-      await server.connect(this.#tracker.wrap(transport, sessionKey));
+      await server.connect(this.#tracker.wrap(transport));
     } catch (error) {
       this.#servers.delete(server);
       throw error;
