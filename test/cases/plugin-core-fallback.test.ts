@@ -1,4 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { expect, onTestFinished, test } from 'vitest';
@@ -33,6 +36,71 @@ test("a plugin file with no @mcp-host/core beside it gets the host's, and a bare
   const result = await client.callTool({ name: 'hello', arguments: { who: 'Ada' } });
   expect(result.content).toEqual([{ type: 'text', text: 'hello Ada' }]);
 });
+
+// One file, as most core-less plugins are: on Node 20 it is imported from its own source with its core imports
+// pointed at the host's (core-rewrite.ts), not through a loader thread. A bare dependency of its own resolves from
+// its directory as it would have; its stack traces name its file and lines.
+const SOLO = `
+import { definePlugin, z } from '@mcp-host/core';
+import { shout } from 'shouty';
+
+export default definePlugin({
+  name: 'solo',
+  apply(host) {
+    host.tool('where', { description: 'Where this code is', inputSchema: { who: z.string() } },
+      async ({ who }) => ({ content: [{ type: 'text', text: shout(who) }, { type: 'text', text: new Error('here').stack.split('\\n')[1] }] }));
+  },
+});
+`;
+const SHOUTY = { 'node_modules/shouty/package.json': { name: 'shouty', type: 'module', exports: { '.': { import: './shout.js' } } }, 'node_modules/shouty/shout.js': 'export const shout = (text) => text.toUpperCase();\n' };
+// Reads its own URL: rewriting it would change import.meta.url, so it takes the hook's path.
+const META = `
+import { definePlugin } from '@mcp-host/core';
+export default definePlugin({
+  name: 'meta',
+  apply(host) {
+    host.tool('url', { description: 'The URL of this module' }, async () => ({ content: [{ type: 'text', text: import.meta.url }] }));
+  },
+});
+`;
+
+/** Threads of a process (Linux): a loader worker is one more. */
+const threads = (pid: number) => readdirSync(`/proc/${pid}/task`).length;
+
+test.runIf(process.platform === 'linux' && typeof ((await import('node:module')) as { registerHooks?: unknown }).registerHooks !== 'function')(
+  'on Node 20 a one-file core-less plugin runs without a loader thread, resolves its own packages, and its stack names its file and line; a plugin of two modules importing core, or reading import.meta, takes the hook',
+  async () => {
+    const linkedDir = await tempDir();
+    await writeFiles(linkedDir, { 'solo.mjs': SOLO, ...SHOUTY, 'mcp-host.config.json': { plugins: ['./solo.mjs'] } });
+    const { symlink, mkdir } = await import('node:fs/promises');
+    await mkdir(path.join(linkedDir, 'node_modules/@mcp-host'), { recursive: true });
+    await symlink(path.resolve(CLI, '../../../core'), path.join(linkedDir, 'node_modules/@mcp-host/core'), 'dir');
+    const solo = await tempDir();
+    await writeFiles(solo, { 'solo.mjs': SOLO, ...SHOUTY, 'mcp-host.config.json': { plugins: ['./solo.mjs'] } });
+    const pair = await tempDir();
+    await writeFiles(pair, { 'hello.mjs': HELLO, 'greet.mjs': GREET, 'mcp-host.config.json': { plugins: ['./hello.mjs'] } });
+    const meta = await tempDir();
+    await writeFiles(meta, { 'meta.mjs': META, 'mcp-host.config.json': { plugins: ['./meta.mjs'] } });
+
+    const linked = await connectClient(['start'], { cwd: linkedDir });
+    const rewritten = await connectClient(['start'], { cwd: solo });
+    const result = await rewritten.client.callTool({ name: 'where', arguments: { who: 'ada' } });
+    const [shouted, frame] = result.content as { text: string }[];
+    expect(shouted!.text).toBe('ADA');
+    // Line 9 of the file as written, column and all: the rewrite changed no line.
+    expect(frame!.text).toContain(`${pathToFileURL(path.join(solo, 'solo.mjs')).href}:9:`);
+    await linked.client.callTool({ name: 'where', arguments: { who: 'x' } });
+    expect(threads(rewritten.pid)).toBe(threads(linked.pid));
+
+    const hooked = await connectClient(['start'], { cwd: pair });
+    expect((await hooked.client.callTool({ name: 'hello', arguments: { who: 'Ada' } })).content).toEqual([{ type: 'text', text: 'hello Ada' }]);
+    // The control: the hook's loader thread is what the count sees.
+    expect(threads(hooked.pid)).toBe(threads(linked.pid) + 1);
+    const metaHost = await connectClient(['start'], { cwd: meta });
+    const url = ((await metaHost.client.callTool({ name: 'url', arguments: {} })).content as { text: string }[])[0]!.text;
+    expect(url.startsWith(pathToFileURL(path.join(meta, 'meta.mjs')).href)).toBe(true);
+  },
+);
 
 test('a plugin whose own import is missing still fails with a load error naming it', async () => {
   const dir = await tempDir();

@@ -15,6 +15,20 @@ type SyncResolve = (specifier: string, context: unknown, nextResolve: (specifier
 /** `module.registerHooks` (Node ≥ 22.15, 23.5): not in the Node 20 types this package builds against. */
 type RegisterHooks = (hooks: { resolve: SyncResolve }) => unknown;
 
+/** The host's own modules, by the specifiers a plugin imports them with. */
+export function hostCoreTargets(): Record<string, string> {
+  return {
+    [CORE]: new URL('./index.js', import.meta.url).href,
+    [`${CORE}/client`]: new URL('./client.js', import.meta.url).href,
+    [`${CORE}/host`]: new URL('./embedding.js', import.meta.url).href,
+  };
+}
+
+/** `module.registerHooks` is there: a hook costs nothing much, on this thread (Node ≥ 22.15). */
+export function hasInThreadHooks(): boolean {
+  return typeof (nodeModule as { registerHooks?: RegisterHooks }).registerHooks === 'function';
+}
+
 /**
  * Let plugins without their own `@mcp-host/core` import the host's. Registered on first need only, and only when
  * ordinary resolution fails is an import sent to the host's copy: plugins that installed core keep theirs.
@@ -26,11 +40,7 @@ type RegisterHooks = (hooks: { resolve: SyncResolve }) => unknown;
 export function provideHostCore(): void {
   if (isRegistered) return;
   isRegistered = true;
-  const targets: Record<string, string> = {
-    [CORE]: new URL('./index.js', import.meta.url).href,
-    [`${CORE}/client`]: new URL('./client.js', import.meta.url).href,
-    [`${CORE}/host`]: new URL('./embedding.js', import.meta.url).href,
-  };
+  const targets = hostCoreTargets();
   const registerHooks = (nodeModule as { registerHooks?: RegisterHooks }).registerHooks;
   if (typeof registerHooks === 'function') {
     registerHooks({

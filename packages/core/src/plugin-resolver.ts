@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { HostError, describeError } from './errors.js';
-import { isMissingCore, provideHostCore } from './core-fallback.js';
+import { hasInThreadHooks, hostCoreTargets, isMissingCore, provideHostCore } from './core-fallback.js';
 import { RETRY_PARAM } from './core-resolve-hook.js';
 import { isPlugin, type Plugin } from './plugin.js';
 
@@ -93,13 +93,8 @@ export async function importPlugin(specifier: string, resolved: ResolvedSpecifie
   } catch (first) {
     let error = first;
     if (isMissingCore(first)) {
-      // A plugin file with no @mcp-host/core beside it: give it the host's, and import it afresh (the failed
-      // module records stay cached under their URLs, so the retry uses others: the hook marks the plugin's own files).
-      provideHostCore();
       try {
-        const retry = new URL(resolved.url);
-        retry.searchParams.set(RETRY_PARAM, 'host');
-        namespace = (await import(retry.href)) as Record<string, unknown>;
+        namespace = await importWithoutCore(resolved);
         error = undefined;
       } catch (second) {
         error = second;
@@ -109,6 +104,24 @@ export async function importPlugin(specifier: string, resolved: ResolvedSpecifie
     throw new HostError('MCPH_PLUGIN_LOAD_FAILED', `Plugin "${specifier}" (${resolved.file}) threw while loading: ${describeError(error)}`, { cause: error });
   }
   return pluginFrom(specifier, resolved, namespace);
+}
+
+/**
+ * A plugin file with no @mcp-host/core beside it, given the host's. On Node 20 the file is first imported from its
+ * source with its core imports pointed at the host's (core-rewrite.ts: no loader thread); where that would not be
+ * the same module, and on Node ≥ 22.15, a resolve hook serves core and the plugin is imported afresh (the failed
+ * module records stay cached under their URLs, so the retry uses others: the hook marks the plugin's own files).
+ */
+async function importWithoutCore(resolved: ResolvedSpecifier): Promise<Record<string, unknown>> {
+  if (!hasInThreadHooks()) {
+    const { importWithHostCore } = await import('./core-rewrite.js');
+    const namespace = await importWithHostCore(resolved.url, resolved.file, hostCoreTargets());
+    if (namespace) return namespace;
+  }
+  provideHostCore();
+  const retry = new URL(resolved.url);
+  retry.searchParams.set(RETRY_PARAM, 'host');
+  return (await import(retry.href)) as Record<string, unknown>;
 }
 
 function pluginFrom(specifier: string, resolved: ResolvedSpecifier, namespace: Record<string, unknown>): Plugin {

@@ -1,0 +1,68 @@
+import { readFile } from 'node:fs/promises';
+import { isBuiltin } from 'node:module';
+import { isMissingCore } from './core-fallback.js';
+
+/**
+ * Node 20 has no in-thread module hook (`module.registerHooks` came in 22.15), and `module.register`'s hooks run on a
+ * loader thread that costs a core-less plugin ~70 ms and ~8 MiB at every start (issue 13). The everyday core-less
+ * plugin is one file next to the config that imports `@mcp-host/core`: that file is imported here from its own
+ * source, with each import specifier written out as the URL Node would have resolved it to from the file — the host's
+ * core for `@mcp-host/core` — and a `sourceURL`, so stack traces name the file and its lines as they are.
+ *
+ * Only what the rewrite keeps exactly as it was: a file that reads `import.meta` (its `url` would be the rewritten
+ * module's), an `import()` of a computed specifier (it would resolve from the wrong place), or a specifier the
+ * resolver refuses leave it to the hook (`undefined`). So does a module of the plugin's own (reached by a path) that
+ * imports core itself: its import fails the same way, and the hook serves the whole plugin.
+ */
+export async function importWithHostCore(url: string, file: string, targets: Readonly<Record<string, string>>): Promise<Record<string, unknown> | undefined> {
+  let source: string;
+  try {
+    source = await readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const rewritten = await rewriteSpecifiers(source, url, targets);
+  if (rewritten === undefined) return undefined;
+  const encoded = `data:text/javascript;base64,${Buffer.from(`${rewritten}\n//# sourceURL=${url}\n`).toString('base64')}`;
+  try {
+    return (await import(encoded)) as Record<string, unknown>;
+  } catch (error) {
+    // Nothing of the plugin ran (a link error): the hook may import it afresh. Anything else is the plugin's own failure.
+    if (isMissingCore(error)) return undefined;
+    throw error;
+  }
+}
+
+/** `source` with every import specifier resolved from `url` (core's to `targets`), or undefined where that would not be the same module. */
+export async function rewriteSpecifiers(source: string, url: string, targets: Readonly<Record<string, string>>): Promise<string | undefined> {
+  const lexer = await import('es-module-lexer');
+  await lexer.init;
+  let imports: readonly { n: string | undefined; s: number; e: number; d: number }[];
+  try {
+    [imports] = lexer.parse(source, url);
+  } catch {
+    // Not JavaScript the lexer reads: Node's own import reports it, through the hook.
+    return undefined;
+  }
+  const { resolve } = await import('import-meta-resolve');
+  let out = '';
+  let at = 0;
+  for (const entry of imports) {
+    if (entry.d === -2 || entry.n === undefined) return undefined;
+    let target: string;
+    if (Object.hasOwn(targets, entry.n)) target = targets[entry.n]!;
+    else if (isBuiltin(entry.n)) target = entry.n;
+    else {
+      try {
+        target = resolve(entry.n, url);
+      } catch {
+        return undefined;
+      }
+    }
+    // A dynamic import's span includes the quotes; a static one's does not.
+    const quoted = entry.d > -1;
+    out += source.slice(at, entry.s) + (quoted ? JSON.stringify(target) : target.replace(/["'\\\n\r]/g, encodeURIComponent));
+    at = entry.e;
+  }
+  return out + source.slice(at);
+}
