@@ -71,10 +71,11 @@ export async function rewriteSpecifiers(source: string, url: string, targets: Re
         return undefined;
       }
     }
-    // A dynamic import's span includes the quotes; a static one's does not.
-    const quoted = entry.d > -1;
-    out += source.slice(at, entry.s) + (quoted ? JSON.stringify(target) : target.replace(/["'\\\n\r]/g, encodeURIComponent));
-    at = entry.e;
+    // A dynamic import's span includes the quotes; a static one's is inside them. Either way the new specifier is a
+    // string literal of its own (JSON's escapes are JavaScript's), so no character of a URL can end it early.
+    const [start, end] = entry.d > -1 ? [entry.s, entry.e] : [entry.s - 1, entry.e + 1];
+    out += source.slice(at, start) + JSON.stringify(target);
+    at = end;
   }
   return out + source.slice(at);
 }
