@@ -30,7 +30,7 @@ const WARM_UP = 200;
 const { fail, parseFlags, emit } = benchCli('http-instructions.bench');
 // At most 16 clients: under valgrind a server is slow enough that with more, a client's keep-alive socket sits idle
 // past the servers' 5 s keep-alive timeout while the others are served, and is closed under it (socket hang up).
-const flags = parseFlags({ requests: [1000, 10, 20_000], clients: [8, 1, 16] }, { smoke: false });
+const flags = parseFlags({ requests: [2000, 10, 20_000], clients: [8, 1, 16] }, { smoke: false });
 const REQUESTS = flags.smoke ? 20 : flags.requests;
 
 const children = new Set();
