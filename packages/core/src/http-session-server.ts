@@ -294,7 +294,7 @@ export class HttpSessionServer implements SessionListener {
    */
   #trackExchange(session: Session, res: ServerResponse): void {
     session.open++;
-    // \`on\`, not \`once\`: a response closes once, and this runs on every request.
+    // `on`, not `once`: a response closes once, and this runs on every request.
     res.on('close', () => {
       session.open--;
       // The exchange that ended the session (its DELETE) closes after the session did: arming the idle clock then
