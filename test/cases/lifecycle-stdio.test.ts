@@ -1,6 +1,9 @@
 import { expect, test } from 'vitest';
 import { SHUTTING_DOWN_CODE } from '@mcp-host/core';
-import { connectInProcess, handshake, setupProbes, spawnHost } from '../src/index.js';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { connectInProcess, handshake, setupProbes, spawnHost, tempDir, writeFiles } from '../src/index.js';
 
 const call = (id: number, name: string, args: Record<string, unknown> = {}) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } });
 
@@ -15,6 +18,39 @@ test('a 1 MB reply is received whole when the client closes stdin right after as
   expect(code).toBe(0);
   const reply = host.messages().find((message) => message.id === 1);
   expect(reply?.result.content[0].text).toHaveLength(bytes);
+});
+
+test("an initialize read during startup is answered before the ready taps begin (a tap's work does not hold the first reply)", async () => {
+  const dir = await tempDir();
+  // Its ready tap notes when it began, then keeps the thread busy 1.5 s: had it run first, the reply would wait that long.
+  const busy = `
+import { writeFileSync } from 'node:fs';
+import { definePlugin } from '@mcp-host/core';
+export default definePlugin({
+  name: 'busy-ready',
+  apply(host) {
+    host.hooks.ready.tap('busy-ready', () => {
+      writeFileSync(${JSON.stringify(path.join(dir, 'ready-began'))}, String(Date.now()));
+      const until = Date.now() + 1500;
+      while (Date.now() < until);
+    });
+  },
+});
+`;
+  await writeFiles(dir, { 'busy.mjs': busy, 'mcp-host.config.json': { plugins: ['./busy.mjs'] } });
+  const host = spawnHost(['start'], { cwd: dir });
+  // Sent at once: it waits in the pipe while the plugin loads.
+  handshake(host);
+  await host.waitFor(() => host.messages().some((message) => message.id === 0), 'the initialize reply');
+  const repliedAt = Date.now();
+  // The tap runs after the reply went out: its note may not be there yet.
+  await host.waitFor(() => existsSync(path.join(dir, 'ready-began')), 'the ready tap to begin');
+  const began = Number(await readFile(path.join(dir, 'ready-began'), 'utf8'));
+  expect(Number.isFinite(began)).toBe(true);
+  // Well short of the tap's 1.5 s: the reply was out before the tap began.
+  expect(repliedAt - began).toBeLessThan(750);
+  host.child.stdin!.end();
+  expect((await host.exited).code).toBe(0);
 });
 
 test('an in-flight tool call is answered after the client closed stdin and after SIGTERM', async () => {

@@ -185,9 +185,11 @@ export class Host {
       if (!this.#move('started')) return;
       await this.#pool.serve(target);
       if (!this.#move('connected')) return;
-      // One turn of the event loop first: requests read while the plugins loaded (a client's `initialize`) are
-      // answered before ready taps begin their work (a connection, a first fetch, the modules those load).
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      // Two turns of the event loop first, so the client's first request is answered before ready taps begin their
+      // work (a connection, a first fetch, the modules those load). The stdio transport begins reading as serving
+      // begins; what the client wrote during startup comes in at the next poll, after the first turn's end and before
+      // the second's: its answer is written then (over HTTP nobody is connected yet, and the turns cost nothing).
+      for (let turn = 0; turn < 2; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
       if (this.#state !== 'running') return;
       await this.#lifecycle.ready.promise();
     } catch (error) {
