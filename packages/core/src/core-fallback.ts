@@ -29,6 +29,11 @@ export function hasInThreadHooks(): boolean {
   return typeof (nodeModule as { registerHooks?: RegisterHooks }).registerHooks === 'function';
 }
 
+/** Whether core's resolve hook has been registered (it then serves every later import). */
+export function isHostCoreProvided(): boolean {
+  return isRegistered;
+}
+
 /**
  * Let plugins without their own `@mcp-host/core` import the host's. Registered on first need only, and only when
  * ordinary resolution fails is an import sent to the host's copy: plugins that installed core keep theirs.

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { rewriteSpecifiers } from './core-rewrite.js';
+import { IMPORTS_NO_CORE, rewriteSpecifiers } from './core-rewrite.js';
 
 const TARGETS = { '@mcp-host/core': 'file:///host/core/index.js', '@mcp-host/core/client': 'file:///host/core/client.js' };
 
@@ -35,7 +35,7 @@ describe('rewriteSpecifiers (core-less plugins on Node 20)', () => {
     ].join('\n');
     const out = await rewriteSpecifiers(source, url, TARGETS);
     const helper = pathToFileURL(path.join(dir, 'helper.mjs')).href;
-    expect(out?.split('\n')).toEqual([
+    expect(typeof out === 'string' && out.split('\n')).toEqual([
       'import { definePlugin } from "file:///host/core/index.js";',
       `import { x } from "${helper}";`,
       `import dep from "${pathToFileURL(path.join(dir, 'node_modules/dep/esm.js')).href}";`,
@@ -50,17 +50,23 @@ describe('rewriteSpecifiers (core-less plugins on Node 20)', () => {
   });
 
   test("a quote in a resolved URL cannot end the specifier's string, and the URL stays the one Node resolves", async () => {
-    const out = await rewriteSpecifiers("import { y } from \"./it's.mjs\";", url, TARGETS);
-    expect(out).toBe(`import { y } from ${JSON.stringify(pathToFileURL(path.join(dir, "it's.mjs")).href)};`);
+    const out = await rewriteSpecifiers("import '@mcp-host/core'; import { y } from \"./it's.mjs\";", url, TARGETS);
+    expect(out).toBe(`import "file:///host/core/index.js"; import { y } from ${JSON.stringify(pathToFileURL(path.join(dir, "it's.mjs")).href)};`);
   });
 
+  const CORE_IMPORT = "import { definePlugin } from '@mcp-host/core';\n";
   test.each([
-    ['reads import.meta (its url would change)', "export const where = import.meta.url;"],
-    ['imports a computed specifier', "const name = 'x'; await import('./' + name);"],
-    ['imports a file that is not there (Node reports it, through the hook)', "import './missing.mjs';"],
-    ['imports a package that does not resolve', "import 'no-such-package';"],
+    ['reads import.meta (its url would change)', `${CORE_IMPORT}export const where = import.meta.url;`],
+    ['imports a computed specifier', `${CORE_IMPORT}const name = 'x'; await import('./' + name);`],
+    ['imports a file that is not there (Node reports it, through the hook)', `${CORE_IMPORT}import './missing.mjs';`],
+    ['imports a package that does not resolve', `${CORE_IMPORT}import 'no-such-package';`],
     ['is not JavaScript the lexer reads', "import { from '@mcp-host/core'"],
-  ])('leaves a file that %s to the hook (undefined)', async (_, source) => {
+  ])('leaves a file that imports core and %s to the hook (undefined)', async (_, source) => {
     expect(await rewriteSpecifiers(source, url, TARGETS)).toBeUndefined();
+  });
+
+  test('a file that imports nothing of core itself (naming it only in a comment) is left as it is, whatever else it does', async () => {
+    const source = "// built on '@mcp-host/core'\nexport const where = import.meta.url;\nawait import('./' + 'x');\n";
+    expect(await rewriteSpecifiers(source, url, TARGETS)).toBe(IMPORTS_NO_CORE);
   });
 });

@@ -16,15 +16,20 @@ import { isMissingCore } from './core-fallback.js';
  * resolver refuses leave it to the hook (`undefined`). So does a module of the plugin's own (reached by a path) that
  * imports core itself: its import fails the same way, and the hook serves the whole plugin.
  */
-export async function importWithHostCore(url: string, file: string, targets: Readonly<Record<string, string>>): Promise<Record<string, unknown> | undefined> {
+export async function importWithHostCore(
+  url: string,
+  file: string,
+  targets: Readonly<Record<string, string>>,
+  known?: { source: string },
+): Promise<Record<string, unknown> | undefined | typeof IMPORTS_NO_CORE> {
   let source: string;
   try {
-    source = await readFile(file, 'utf8');
+    source = known?.source ?? (await readFile(file, 'utf8'));
   } catch {
     return undefined;
   }
   const rewritten = await rewriteSpecifiers(source, url, targets);
-  if (rewritten === undefined) return undefined;
+  if (rewritten === undefined || rewritten === IMPORTS_NO_CORE) return rewritten;
   const encoded = `data:text/javascript;base64,${Buffer.from(`${rewritten}\n//# sourceURL=${url}\n`).toString('base64')}`;
   try {
     return (await import(encoded)) as Record<string, unknown>;
@@ -37,8 +42,18 @@ export async function importWithHostCore(url: string, file: string, targets: Rea
 
 const isPathSpecifier = (specifier: string) => specifier.startsWith('./') || specifier.startsWith('../') || specifier.startsWith('/') || specifier.startsWith('file:');
 
-/** `source` with every import specifier resolved from `url` (core's to `targets`), or undefined where that would not be the same module. */
-export async function rewriteSpecifiers(source: string, url: string, targets: Readonly<Record<string, string>>): Promise<string | undefined> {
+/**
+ * What the rewrite gives for a file that imports nothing of core's itself: rewriting it would change nothing that
+ * matters. Loaded as it is, it either works (core was never its problem) or fails in a module of its own that
+ * imports core, which the hook serves.
+ */
+export const IMPORTS_NO_CORE: unique symbol = Symbol('imports no core');
+
+/**
+ * `source` with every import specifier resolved from `url` (core's to `targets`); undefined where that would not
+ * be the same module; `IMPORTS_NO_CORE` where no specifier is one of `targets`.
+ */
+export async function rewriteSpecifiers(source: string, url: string, targets: Readonly<Record<string, string>>): Promise<string | undefined | typeof IMPORTS_NO_CORE> {
   const lexer = await import('es-module-lexer');
   await lexer.init;
   let imports: readonly { n: string | undefined; s: number; e: number; d: number }[];
@@ -51,6 +66,7 @@ export async function rewriteSpecifiers(source: string, url: string, targets: Re
   let resolve: ((specifier: string, parent: string) => string) | undefined;
   let out = '';
   let at = 0;
+  if (!imports.some((entry) => entry.n !== undefined && Object.hasOwn(targets, entry.n))) return IMPORTS_NO_CORE;
   for (const entry of imports) {
     if (entry.d === -2 || entry.n === undefined) return undefined;
     const specifier = entry.n;

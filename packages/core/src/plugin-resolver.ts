@@ -1,8 +1,10 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { types } from 'node:util';
 import { HostError, describeError } from './errors.js';
-import { hasInThreadHooks, hostCoreTargets, isMissingCore, provideHostCore } from './core-fallback.js';
+import { hasInThreadHooks, hostCoreTargets, isHostCoreProvided, isMissingCore, provideHostCore } from './core-fallback.js';
 import { RETRY_PARAM } from './core-resolve-hook.js';
 import { isPlugin, type Plugin } from './plugin.js';
 
@@ -89,7 +91,7 @@ function packageName(specifier: string): string {
 export async function importPlugin(specifier: string, resolved: ResolvedSpecifier): Promise<Plugin> {
   let namespace: Record<string, unknown>;
   try {
-    namespace = (await import(resolved.url)) as Record<string, unknown>;
+    namespace = (await importWhereCoreIsMissing(resolved)) ?? requireEsModule(resolved) ?? ((await import(resolved.url)) as Record<string, unknown>);
   } catch (first) {
     let error = first;
     if (isMissingCore(first)) {
@@ -106,6 +108,40 @@ export async function importPlugin(specifier: string, resolved: ResolvedSpecifie
   return pluginFrom(specifier, resolved, namespace);
 }
 
+let requireFromHere: NodeJS.Require | undefined;
+
+/**
+ * An ES module plugin file loaded the way `require(esm)` loads one (Node ≥ 20.19): the same module record `import()`
+ * makes — one evaluation, the same instance for a later `import()` of its URL — but its graph read and linked on this
+ * thread. `import()` waits on the thread pool for each file it reads: ~1 ms a plugin file on Node 20, against ~0.4 ms
+ * (issue 13). Undefined where `import()` is the way: a graph with top-level await (Node refuses it before running any
+ * of it, so the import that follows is its only evaluation), a CommonJS file (its exports are cached: the import
+ * reuses them), a file that is not `.js`/`.mjs`, and wherever loader hooks may be in play (`--import`, `--loader`,
+ * `--require`, or core's own hook once registered), since `require` and those hooks need not agree. Any other
+ * error is the module's own and is thrown as `import()` would throw it.
+ */
+function requireEsModule(resolved: ResolvedSpecifier): Record<string, unknown> | undefined {
+  if (!canRequireEsModules() || !resolved.url.startsWith('file:') || !/\.m?js$/.test(resolved.file)) return undefined;
+  requireFromHere ??= createRequire(import.meta.url);
+  let loaded: unknown;
+  try {
+    loaded = requireFromHere(resolved.file);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ERR_REQUIRE_ASYNC_MODULE') return undefined;
+    throw error;
+  }
+  return types.isModuleNamespaceObject(loaded) ? (loaded as Record<string, unknown>) : undefined;
+}
+
+let requireEsm: boolean | undefined;
+function canRequireEsModules(): boolean {
+  if (isHostCoreProvided()) return false;
+  requireEsm ??=
+    (process.features as { require_module?: boolean }).require_module === true &&
+    ![...process.execArgv, ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/)].some((flag) => /^--(import|loader|experimental-loader|require)(=|$)|^-r$/.test(flag));
+  return requireEsm;
+}
+
 /**
  * A plugin file with no @mcp-host/core beside it, given the host's. On Node 20 the file is first imported from its
  * source with its core imports pointed at the host's (core-rewrite.ts: no loader thread); where that would not be
@@ -115,9 +151,59 @@ export async function importPlugin(specifier: string, resolved: ResolvedSpecifie
 async function importWithoutCore(resolved: ResolvedSpecifier): Promise<Record<string, unknown>> {
   if (!hasInThreadHooks()) {
     const { importWithHostCore } = await import('./core-rewrite.js');
-    const namespace = await importWithHostCore(resolved.url, resolved.file, hostCoreTargets());
-    if (namespace) return namespace;
+    const real = realFile(resolved.file);
+    const namespace = await importWithHostCore(pathToFileURL(real).href, real, hostCoreTargets());
+    // Undefined, or IMPORTS_NO_CORE (core is imported by a module of the plugin's own): the hook serves it.
+    if (typeof namespace === 'object') return namespace;
   }
+  return importThroughHook(resolved);
+}
+
+/**
+ * On Node 20, a plugin file that names core where no `node_modules/@mcp-host/core` is above it would only fail to
+ * load — after about as long as loading it takes — so it goes to the rewrite at once. Undefined: load it as usual
+ * (it does not import core itself, or core is installed, or Node has in-thread hooks).
+ */
+async function importWhereCoreIsMissing(resolved: ResolvedSpecifier): Promise<Record<string, unknown> | undefined> {
+  if (hasInThreadHooks() || isHostCoreProvided() || !resolved.url.startsWith('file:') || isCoreInstalledAbove(path.dirname(resolved.file))) return undefined;
+  // Node resolves a module's imports from its real path, so that is where core must be missing too.
+  const real = realFile(resolved.file);
+  if (real !== resolved.file && isCoreInstalledAbove(path.dirname(real))) return undefined;
+  let source: string;
+  try {
+    source = readFileSync(real, 'utf8');
+  } catch {
+    return undefined;
+  }
+  if (!source.includes(CORE_PACKAGE)) return undefined;
+  const { importWithHostCore, IMPORTS_NO_CORE } = await import('./core-rewrite.js');
+  const namespace = await importWithHostCore(pathToFileURL(real).href, real, hostCoreTargets(), { source });
+  if (typeof namespace === 'object') return namespace;
+  return namespace === IMPORTS_NO_CORE ? undefined : importThroughHook(resolved);
+}
+
+const CORE_PACKAGE = '@mcp-host/core';
+
+/** Whether Node's package lookup from `dir` finds a `node_modules/@mcp-host/core` (it tries each ancestor in turn). */
+function isCoreInstalledAbove(dir: string): boolean {
+  for (let at = dir; ; ) {
+    if (statSync(path.join(at, 'node_modules', CORE_PACKAGE), { throwIfNoEntry: false })?.isDirectory()) return true;
+    const parent = path.dirname(at);
+    if (parent === at) return false;
+    at = parent;
+  }
+}
+
+function realFile(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
+  }
+}
+
+/** Core's resolve hook (a loader thread on Node 20), and the plugin imported afresh under a marked URL. */
+async function importThroughHook(resolved: ResolvedSpecifier): Promise<Record<string, unknown>> {
   provideHostCore();
   const retry = new URL(resolved.url);
   retry.searchParams.set(RETRY_PARAM, 'host');
