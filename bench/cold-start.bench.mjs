@@ -9,8 +9,9 @@
 //
 // Cases: the basic example (examples/basic, its plugin resolving @mcp-host/core through its package), the Magic-API
 // example's three first-party plugins (against the emulator, in this process), the same host with N more trivial
-// plugin files (the per-plugin cost is the difference over N; beside it the floor: a bare Node script importing the
-// same N files the same way, sequentially), a plugin file with no @mcp-host/core beside it
+// plugin files (the per-plugin cost is the difference over N, paired per round; beside it the floor: a bare Node
+// script loading the same N files one after another the way the host does — require(esm) where Node has it — and,
+// for comparison, with import()), a plugin file with no @mcp-host/core beside it
 // (against the same file where core resolves), `--version` and `--help` against `node -e 0`; beside them idle RSS
 // after the handshake and stdin EOF → exit of the basic example.
 // Exit code 0 even when a target is missed (benchmarks report, tests gate); 1 only if the bench could not run.
@@ -109,10 +110,20 @@ async function writeProjects(dir) {
   await writeFile(path.join(linked, 'echo.config.json'), config(['./echo-plugin.mjs']));
   await writeFile(path.join(linked, 'many.config.json'), config(['./echo-plugin.mjs', ...trivial]));
   await writeFile(path.join(coreless, 'echo.config.json'), config(['./echo-plugin.mjs']));
-  // The floor under the per-plugin row: Node alone importing the same files one after another, as the host does.
+  // The floor under the per-plugin row: Node alone loading the same files one after another, as the host does
+  // (plugin-resolver.ts: require(esm) where Node has it), and the same with import() for comparison.
   await writeFile(
     path.join(linked, 'import-files.mjs'),
-    "import { pathToFileURL } from 'node:url';\nawait import('@mcp-host/core');\nfor (const file of process.argv.slice(2)) await import(pathToFileURL(file).href);\n",
+    [
+      "import { createRequire } from 'node:module';",
+      "import { pathToFileURL } from 'node:url';",
+      "await import('@mcp-host/core');",
+      'const [how, ...files] = process.argv.slice(2);',
+      'const require = createRequire(import.meta.url);',
+      "const sync = how === 'require' && process.features.require_module;",
+      'for (const file of files) sync ? require(file) : await import(pathToFileURL(file).href);',
+      '',
+    ].join('\n'),
   );
   return { linked, coreless, trivial: trivial.map((file) => path.join(linked, file)) };
 }
@@ -141,8 +152,9 @@ async function main() {
       linked: [start('echo.config.json'), { cwd: projects.linked, initialize: true }],
       many: [start('many.config.json'), { cwd: projects.linked, initialize: true }],
       coreless: [start('echo.config.json'), { cwd: projects.coreless, initialize: true }],
-      importOne: [['import-files.mjs'], { cwd: projects.linked }],
-      importMany: [['import-files.mjs', ...projects.trivial], { cwd: projects.linked }],
+      importOne: [['import-files.mjs', 'require'], { cwd: projects.linked }],
+      importMany: [['import-files.mjs', 'require', ...projects.trivial], { cwd: projects.linked }],
+      importManyAsync: [['import-files.mjs', 'import', ...projects.trivial], { cwd: projects.linked }],
     };
     const runs = await interleavedRounds(cases, RUNS, runProcess, progress);
     return buildReport(runs);
@@ -163,15 +175,20 @@ function buildReport(runs) {
   };
   const bare = ms('bare');
   const node = ms('node');
-  const perPlugin = (ms('many') - ms('linked')) / EXTRA_PLUGINS;
-  const perFileFloor = (ms('importMany') - ms('importOne')) / EXTRA_PLUGINS;
+  // Differences of two ~0.3 s spawns, so paired per round (the rounds interleave the cases): the median of the
+  // rounds' differences, not the difference of two medians each with its own noise.
+  const pairedDifference = (name, base, key) => median(runs[name].map((run, round) => run[key] - runs[base][round][key]));
+  const perPlugin = pairedDifference('many', 'linked', 'replyMs') / EXTRA_PLUGINS;
+  const perFileFloor = pairedDifference('importMany', 'importOne', 'exitMs') / EXTRA_PLUGINS;
+  const perFileImport = pairedDifference('importManyAsync', 'importOne', 'exitMs') / EXTRA_PLUGINS;
   const rows = [
     row('basic', 'spawn → initialize, basic example', ms('basic'), bare, TARGETS.basic),
     row('magic-api', "spawn → initialize, Magic-API example's plugins", ms('magicApi'), bare, TARGETS.magicApi),
     row('per-plugin', `cost per extra trivial plugin (${EXTRA_PLUGINS} more)`, perPlugin, undefined, TARGETS.perPluginMs),
-    row('per-file-floor', '  of which Node alone importing the same files (no host)', perFileFloor),
+    row('per-file-floor', '  of which Node alone loading the same files (no host)', perFileFloor),
     row('per-plugin-host', "  the host's own, over that floor", perPlugin - perFileFloor),
-    row('coreless', 'plugin file with no core beside it, over one that resolves it', ms('coreless') - ms('linked'), undefined, TARGETS.corelessMs),
+    row('per-file-import', '  (Node alone, the same files with import())', perFileImport),
+    row('coreless', 'plugin file with no core beside it, over one that resolves it', pairedDifference('coreless', 'linked', 'replyMs'), undefined, TARGETS.corelessMs),
     row('version', 'mcp-host --version (spawn → exit)', ms('version'), node, TARGETS.version),
     row('help', 'mcp-host --help (spawn → exit)', ms('help'), node, TARGETS.help),
     row('idle-rss', 'idle RSS after initialize, basic example', at('basic', 'rssKiB'), at('bare', 'rssKiB'), TARGETS.rss, 'KiB'),
