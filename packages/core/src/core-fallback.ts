@@ -1,7 +1,8 @@
 import * as nodeModule from 'node:module';
 import { withRetryMark } from './core-resolve-hook.js';
 
-const CORE = '@mcp-host/core';
+/** The package a plugin imports the host's API from. */
+export const CORE = '@mcp-host/core';
 let isRegistered = false;
 
 /** True for an import error saying that `@mcp-host/core` (or one of its subpaths) could not be found. */

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { types } from 'node:util';
 import { HostError, describeError } from './errors.js';
-import { hasInThreadHooks, hostCoreTargets, isHostCoreProvided, isMissingCore, provideHostCore } from './core-fallback.js';
+import { CORE, hasInThreadHooks, hostCoreTargets, isHostCoreProvided, isMissingCore, provideHostCore } from './core-fallback.js';
 import { RETRY_PARAM } from './core-resolve-hook.js';
 import { isPlugin, type Plugin } from './plugin.js';
 
@@ -113,12 +113,12 @@ let requireFromHere: NodeJS.Require | undefined;
 /**
  * An ES module plugin file loaded the way `require(esm)` loads one (Node ≥ 20.19): the same module record `import()`
  * makes — one evaluation, the same instance for a later `import()` of its URL — but its graph read and linked on this
- * thread. `import()` waits on the thread pool for each file it reads: ~1 ms a plugin file on Node 20, against ~0.4 ms
- * (issue 13). Undefined where `import()` is the way: a graph with top-level await (Node refuses it before running any
- * of it, so the import that follows is its only evaluation), a CommonJS file (its exports are cached: the import
- * reuses them), a file that is not `.js`/`.mjs`, and wherever loader hooks may be in play (`--import`, `--loader`,
- * `--require`, or core's own hook once registered), since `require` and those hooks need not agree. Any other
- * error is the module's own and is thrown as `import()` would throw it.
+ * thread. `import()` waits on the thread pool for each file it reads: ~1.4 ms a trivial plugin file on Node 20,
+ * against ~0.7 ms (issue 13, the cold-start bench's floor rows). Undefined where `import()` is the way: a graph with
+ * top-level await (Node refuses it before running any of it, so the import that follows is its only evaluation), a
+ * CommonJS file (its exports are cached: the import reuses them), a file that is not `.js`/`.mjs`, and wherever
+ * loader hooks may be in play (`--import`, `--loader`, `--require`, or core's own hook once registered), since
+ * `require` and those hooks need not agree. Any other error is the module's own, thrown as `import()` would throw it.
  */
 function requireEsModule(resolved: ResolvedSpecifier): Record<string, unknown> | undefined {
   if (!canRequireEsModules() || !resolved.url.startsWith('file:') || !/\.m?js$/.test(resolved.file)) return undefined;
@@ -175,19 +175,17 @@ async function importWhereCoreIsMissing(resolved: ResolvedSpecifier): Promise<Re
   } catch {
     return undefined;
   }
-  if (!source.includes(CORE_PACKAGE)) return undefined;
+  if (!source.includes(CORE)) return undefined;
   const { importWithHostCore, IMPORTS_NO_CORE } = await import('./core-rewrite.js');
   const namespace = await importWithHostCore(pathToFileURL(real).href, real, hostCoreTargets(), { source });
   if (typeof namespace === 'object') return namespace;
   return namespace === IMPORTS_NO_CORE ? undefined : importThroughHook(resolved);
 }
 
-const CORE_PACKAGE = '@mcp-host/core';
-
 /** Whether Node's package lookup from `dir` finds a `node_modules/@mcp-host/core` (it tries each ancestor in turn). */
 function isCoreInstalledAbove(dir: string): boolean {
   for (let at = dir; ; ) {
-    if (statSync(path.join(at, 'node_modules', CORE_PACKAGE), { throwIfNoEntry: false })?.isDirectory()) return true;
+    if (statSync(path.join(at, 'node_modules', CORE), { throwIfNoEntry: false })?.isDirectory()) return true;
     const parent = path.dirname(at);
     if (parent === at) return false;
     at = parent;
