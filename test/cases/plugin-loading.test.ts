@@ -21,6 +21,9 @@ process.stderr.write('top b\\n');
 export default { name: 'b', apply() {} };
 `;
 const C = "process.stderr.write('top c\\n');\nmodule.exports = { name: 'c', apply() {} };\n";
+// CommonJS under a .js name: require() runs it (it is not an ES module, so import() follows), and that import must
+// take the exports require cached, not run the file again.
+const E = "process.stderr.write('top e\\n');\nmodule.exports = { name: 'e', apply() {} };\n";
 // A plugin importing another plugin's file: the module already loaded, not a second copy.
 const D = `import a from '../a.mjs';
 import { seen } from '../shared.mjs';
@@ -39,12 +42,14 @@ test("plugin files' top-level code runs once each, in config order, whichever wa
     'c.cjs': C,
     'pkg/package.json': { type: 'module' },
     'pkg/d.js': D,
-    'mcp-host.config.json': { plugins: ['./a.mjs', './b.mjs', './c.cjs', './pkg/d.js'] },
+    'cjs/package.json': { type: 'commonjs' },
+    'cjs/e.js': E,
+    'mcp-host.config.json': { plugins: ['./a.mjs', './b.mjs', './c.cjs', './pkg/d.js', './cjs/e.js'] },
   });
   const { code, stderr } = await runCli(['validate'], { cwd: dir });
   expect(code, stderr).toBe(0);
   const lines = stderr.split('\n').filter((line) => line.startsWith('top ') || line === 'shared evaluated');
-  expect(lines).toEqual(['shared evaluated', 'top a', 'top b', 'top c', 'top d a,b a true']);
+  expect(lines).toEqual(['shared evaluated', 'top a', 'top b', 'top c', 'top d a,b a true', 'top e']);
 });
 
 test('a plugin file reached through a symlink resolves @mcp-host/core from its real directory, as Node does', async () => {
