@@ -150,9 +150,7 @@ function canRequireEsModules(): boolean {
  */
 async function importWithoutCore(resolved: ResolvedSpecifier): Promise<Record<string, unknown>> {
   if (!hasInThreadHooks()) {
-    const { importWithHostCore } = await import('./core-rewrite.js');
-    const real = realFile(resolved.file);
-    const namespace = await importWithHostCore(pathToFileURL(real).href, real, hostCoreTargets());
+    const namespace = await importRewritten(realFile(resolved.file));
     // Undefined, or IMPORTS_NO_CORE (core is imported by a module of the plugin's own): the hook serves it.
     if (typeof namespace === 'object') return namespace;
   }
@@ -176,10 +174,15 @@ async function importWhereCoreIsMissing(resolved: ResolvedSpecifier): Promise<Re
     return undefined;
   }
   if (!source.includes(CORE)) return undefined;
-  const { importWithHostCore, IMPORTS_NO_CORE } = await import('./core-rewrite.js');
-  const namespace = await importWithHostCore(pathToFileURL(real).href, real, hostCoreTargets(), { source });
+  const namespace = await importRewritten(real, source);
   if (typeof namespace === 'object') return namespace;
-  return namespace === IMPORTS_NO_CORE ? undefined : importThroughHook(resolved);
+  return namespace === undefined ? importThroughHook(resolved) : undefined;
+}
+
+/** The file at its real path imported through the rewrite (core-rewrite.ts, loaded only for it). */
+async function importRewritten(real: string, source?: string) {
+  const { importWithHostCore } = await import('./core-rewrite.js');
+  return importWithHostCore(pathToFileURL(real).href, real, hostCoreTargets(), source === undefined ? undefined : { source });
 }
 
 /** Whether Node's package lookup from `dir` finds a `node_modules/@mcp-host/core` (it tries each ancestor in turn). */
